@@ -88,7 +88,9 @@ for (const relay of opts['relay-reserve'] ?? []) listen.push(`${relay}/p2p-circu
 const services = {
   identify: identify(),
   identifyPush: identifyPush(),
-  ping: ping({ protocolPrefix: opts['ping-protocol-prefix'] ?? 'ipfs' })
+  // js's ping defaults allow 2 inbound / 1 outbound stream per connection; the suite runs
+  // 100 concurrent ping streams against ping-only servers (--echo-protocol /ipfs/ping/1.0.0)
+  ping: ping({ protocolPrefix: opts['ping-protocol-prefix'] ?? 'ipfs', maxInboundStreams: 1024, maxOutboundStreams: 1024 })
 }
 if (opts.dht) {
   if (!['server', 'client'].includes(opts.dht)) usage('--dht takes server|client')

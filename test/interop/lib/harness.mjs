@@ -91,13 +91,15 @@ const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehavi
 // ------------------------------------------------------------------ processes
 const live = new Set() // every Proc not yet reaped, for the exit-time kill
 let currentScope = null // Procs started by the running test (killed when it ends)
+const longLived = new Set() // Procs started with { longLived: true }: killed when the suite ends
 
 function killGroup (pid, sig) { try { process.kill(-pid, sig) } catch { try { process.kill(pid, sig) } catch {} } }
 
 /**
  * A child process in its own process group; stdout/stderr collected as lines.
  * opts: env (merged over process.env; AGENTANYCAST_ENABLE_MDNS=false unless overridden),
- * cwd, name (for messages), sanitized (check stderr for sanitizer reports), stdin ('ignore'|'pipe').
+ * cwd, name (for messages), sanitized (check stderr for sanitizer reports), stdin ('ignore'|'pipe'),
+ * longLived (a fixture shared by several tests: killed at the end of the suite, not of the test).
  */
 export class Proc {
   constructor (argv, opts = {}) {
@@ -115,7 +117,7 @@ export class Proc {
       this.child.on('close', (code, signal) => { this.exitInfo ??= { code, signal }; live.delete(this); this._wake(); resolve(this.exitInfo) })
     })
     live.add(this)
-    if (currentScope) currentScope.add(this)
+    if (opts.longLived) longLived.add(this); else if (currentScope) currentScope.add(this)
     this._pump(this.child.stdout, this.out)
     this._pump(this.child.stderr, this.err)
   }
@@ -230,7 +232,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killA
  * Returns the Proc with .peerId and .addr (first listen multiaddr incl. /p2p/).
  */
 export async function startJsPeer (args, opts = {}) {
-  const p = new Proc([process.execPath, PEER_MJS, ...args], { name: opts.name ?? 'js-peer', env: opts.env, cwd: INTEROP_DIR })
+  const p = new Proc([process.execPath, PEER_MJS, ...args], { name: opts.name ?? 'js-peer', env: opts.env, cwd: INTEROP_DIR, longLived: opts.longLived })
   const ready = await p.waitJson(o => typeof o.peerId === 'string', opts.timeoutMs ?? 20000, 'the ready line')
   p.peerId = ready.peerId
   p.addrs = ready.addrs
@@ -262,7 +264,28 @@ export async function startDaemon (extraArgs = [], opts = {}) {
   const dir = opts.dir ?? tempDir('aac-daemon-')
   const p = new Proc([bin, '-key', join(dir, 'key'), '-grpc-listen', `unix://${join(dir, 'd.sock')}`,
     '-listen', opts.listen ?? '/ip4/127.0.0.1/tcp/0', ...extraArgs],
-  { name: opts.name ?? 'agentanycastd', sanitized: true, env: { AGENTANYCAST_STORE_PATH: join(dir, 'data'), ...(opts.env ?? {}) } })
+  { name: opts.name ?? 'agentanycastd', sanitized: true, longLived: opts.longLived, env: { AGENTANYCAST_STORE_PATH: join(dir, 'data'), ...(opts.env ?? {}) } })
+  const ms = 15000 * timeScale()
+  p.peerId = await p.waitKV('PEER_ID', ms)
+  p.addr = await p.waitKV('LISTEN_ADDR', ms)
+  p.dir = dir
+  return p
+}
+
+// ------------------------------------------------------------------ our diagnostic tool
+/** Runs `agentanycast-peer <args>` to completion; resolves to { code, jsons, out, err, proc }. */
+export function runOurPeer (args, ms, opts = {}) {
+  return run([binary('agentanycast-peer'), ...args], ms * timeScale(), { name: opts.name ?? `agentanycast-peer ${args[0]}`, sanitized: true, env: opts.env })
+}
+
+/**
+ * Starts `agentanycast-peer listen` (our stack as a plain listener serving identify, ping,
+ * perf, /echo/1.0.0 and /reset/1.0.0); waits for PEER_ID= and LISTEN_ADDR=.
+ */
+export async function startOurListener (opts = {}) {
+  const dir = opts.dir ?? tempDir('aac-peer-')
+  const p = new Proc([binary('agentanycast-peer'), 'listen', '-listen', opts.listen ?? '/ip4/127.0.0.1/tcp/0', '-key', join(dir, 'key')],
+    { name: 'agentanycast-peer listen', sanitized: true, longLived: opts.longLived, env: opts.env })
   const ms = 15000 * timeScale()
   p.peerId = await p.waitKV('PEER_ID', ms)
   p.addr = await p.waitKV('LISTEN_ADDR', ms)
@@ -287,9 +310,14 @@ export function suite (name) {
     after (fn) { afters.push(fn) },
     /** Every test of the suite is reported as skipped with this reason. */
     skipAll (reason) { skipAll = reason },
+    /**
+     * A fixture shared by the tests that call the returned getter: started on first use with
+     * fn() (whose processes should pass { longLived: true }), memoized, also when it fails.
+     */
+    fixture (fn) { let memo = null; return () => (memo ??= Promise.resolve().then(fn)) },
     async run () {
       let passed = 0; let failed = 0; let skipped = 0
-      const suiteScope = new Set()
+      const suiteScope = longLived
       const t0 = Date.now()
       console.log(`# suite ${name}: ${tests.length} tests, build dir ${buildDir()}${isSanitized() ? ' (ASan+UBSan)' : ''}`)
       let beforeError = null
