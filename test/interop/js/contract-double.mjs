@@ -19,6 +19,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
+import { mdns } from '@libp2p/mdns'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Uint8ArrayList } from 'uint8arraylist'
@@ -53,6 +54,8 @@ const node = await createLibp2p({
   transports: [tcp()],
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
+  // like our daemon: mDNS only when enabled (the tests enable it only inside namespaces)
+  peerDiscovery: sub === 'daemon' && process.env.AGENTANYCAST_ENABLE_MDNS === 'true' ? [mdns({ interval: 1000 })] : [],
   services: { identify: identify(), identifyPush: identifyPush(), ping: ping({ maxInboundStreams: 1024, maxOutboundStreams: 1024 }) },
   connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
 })
@@ -85,6 +88,11 @@ if (sub === 'listen') {
   }, hopts)
 }
 
+// a peer found by mDNS is logged (a stderr line with "mdns" and its peer ID) and dialed
+node.addEventListener('peer:discovery', (e) => {
+  process.stderr.write(JSON.stringify({ level: 'INFO', mod: 'mdns', msg: 'peer found', peer: e.detail.id.toString() }) + '\n')
+  node.dial(e.detail.id).catch(() => {})
+})
 await node.start()
 if (serving) {
   const addr = node.getMultiaddrs()[0].toString()
