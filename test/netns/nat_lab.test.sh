@@ -49,8 +49,8 @@ for p in "${NN_PIDS[@]}"; do nn_kill "$p"; done; NN_PIDS=()
 # Each round uses its own ports: conntrack entries of an earlier round (kept up to 30 s for
 # UDP, and not flushed: conntrack-tools may be absent) must not carry a mapping over.
 punch_pair() { # punch_pair tcp|udp PORT_A PORT_B -> 0 if both sides succeeded
-  nn_exec a python3 "$here/punch.py" "$1" 10.0.1.2 "$2" "$P.22" "$3" 4 > "$out/punch-a.json" &
-  local pa=$!
+  setsid ip netns exec "$(nn_ns a)" python3 "$here/punch.py" "$1" 10.0.1.2 "$2" "$P.22" "$3" 4 > "$out/punch-a.json" &
+  local pa=$!; NN_PIDS+=("$pa")   # killed by the trap if the suite is interrupted
   sleep 0.3   # staggered on purpose: a's first packets reach nat2 before b has punched
   nn_exec b python3 "$here/punch.py" "$1" 10.0.2.2 "$3" "$P.21" "$2" 4 > "$out/punch-b.json"; local rb=$?
   wait $pa; local ra=$?
