@@ -106,18 +106,24 @@ class Pair {
   }
 
   // Steps until nothing moves at the current time; `app` runs after every
-  // step (the application reading, writing, polling events). Returns steps.
-  size_t drive(const std::function<void()>& app = {}, size_t max_steps = 1'000'000) {
+  // step (the application reading, writing, polling events). `app` may
+  // return bool: true means it made progress (e.g. read buffered bytes
+  // without producing output), which keeps the loop going. Returns steps.
+  template <class App>
+  size_t drive(App&& app, size_t max_steps = 1'000'000) {
     size_t n = 0;
     while (n < max_steps) {
-      if (app) app();
+      bool busy = call(app);
       ++n;
-      if (!step()) {
-        if (app) app();
-        if (!step()) break;  // the app may have produced output
+      if (!step() && !busy) {
+        busy = call(app);
+        if (!step() && !busy) break;  // the app may have produced output
       }
     }
     return n;
+  }
+  size_t drive() {
+    return drive([] {});
   }
 
   // The earliest future instant at which something is scheduled.
@@ -132,7 +138,8 @@ class Pair {
 
   // Drives, then jumps the clock from event to event until `now` reaches
   // start + ns (time never runs backwards).
-  void run_for(uint64_t ns, const std::function<void()>& app = {}) {
+  template <class App>
+  void run_for(uint64_t ns, App&& app) {
     net::Instant end = now + ns;
     drive(app);
     while (true) {
@@ -144,6 +151,9 @@ class Pair {
     now = end;
     drive(app);
   }
+  void run_for(uint64_t ns) {
+    run_for(ns, [] {});
+  }
 
   // Bytes in flight in one direction (not yet fed).
   size_t in_flight_to(const Side& s) const {
@@ -153,6 +163,16 @@ class Pair {
   }
 
  private:
+  template <class App>
+  static bool call(App& app) {
+    if constexpr (std::is_same_v<decltype(app()), bool>) {
+      return app();
+    } else {
+      app();
+      return false;
+    }
+  }
+
   bool transmit(Side& from, Side& to) {
     net::BytesView out = from.ep.pending_output();
     if (out.empty()) return false;
