@@ -135,6 +135,15 @@ bool eq(const std::map<K, V>& a, const std::map<K, V>& b) {
   return true;
 }
 
+// A oneof member held in a Box: an active member that was never set (null)
+// encodes as, and so equals, an empty message.
+template <class T>
+bool eq_boxed(const Box<T>& a, const Box<T>& b) {
+  if (a && b) return *a == *b;
+  if (!a && !b) return true;
+  return (a ? *a : *b) == T{};
+}
+
 // Sizes (for encoded_size()).
 constexpr size_t tag_len(uint32_t number) { return net::varint_len(uint64_t{number} << 3); }
 template <Kind K, class T>

@@ -903,8 +903,8 @@ void emit_equals(Out& c, const MsgT& t) {
     c << "  if (" << o.member_case << " != o." << o.member_case << ") return false;\n  switch ("
       << o.member_case << ") {\n";
     for (const FieldT* f : o.fields)
-      c << "    case " << o.enum_name << "::" << f->member << ":\n      return ::pb::eq("
-        << f->member << ", o." << f->member << ");\n";
+      c << "    case " << o.enum_name << "::" << f->member << ":\n      return ::pb::"
+        << (f->boxed ? "eq_boxed(" : "eq(") << f->member << ", o." << f->member << ");\n";
     c << "    default:\n      return true;\n  }\n";
   }
   c << "  return true;\n}\n\n";
