@@ -9,9 +9,11 @@
 //   yamux_core_bench [MiB] [frame_payload...]
 // prints one line per configuration and a JSON line per result;
 // YAMUX_BENCH_BUDGET=<bytes> overrides Limits::max_output_buffered.
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -20,11 +22,25 @@
 
 using namespace p2p::yamux;
 
+// Counts heap allocations, to show the steady state allocates nothing per frame.
+static std::atomic<uint64_t> g_allocs{0};
+void* operator new(size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void* operator new[](size_t n) { return operator new(n); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+
 namespace {
 
 struct Result {
   double seconds = 0;
   uint64_t bytes = 0;
+  uint64_t allocs_after_warmup = 0;  // heap allocations after the first 64 MiB
 };
 
 void pump(Session& from, Session& to, net::Instant now) {
@@ -57,8 +73,14 @@ Result run(size_t streams, uint64_t total, const Limits& lim) {
   }
   std::vector<StreamId> readable;
   uint64_t received = 0;
+  uint64_t allocs_at_warm = 0;
+  bool warm = false;
   net::Instant t0 = net::monotonic_now();
   while (received < total) {
+    if (!warm && received >= (64u << 20)) {
+      warm = true;
+      allocs_at_warm = g_allocs.load();
+    }
     net::Instant now = net::monotonic_now();
     for (size_t i = 0; i < ids.size(); ++i) {
       while (left[i] > 0) {
@@ -89,6 +111,7 @@ Result run(size_t streams, uint64_t total, const Limits& lim) {
   Result r;
   r.seconds = static_cast<double>(net::monotonic_now() - t0) / 1e9;
   r.bytes = received;
+  r.allocs_after_warmup = warm ? g_allocs.load() - allocs_at_warm : 0;
   return r;
 }
 
@@ -108,11 +131,14 @@ int main(int argc, char** argv) {
       if (const char* b = std::getenv("YAMUX_BENCH_BUDGET")) lim.max_output_buffered = std::strtoull(b, nullptr, 10);
       Result r = run(streams, total, lim);
       double mibs = static_cast<double>(r.bytes) / (1 << 20) / r.seconds;
-      std::printf("yamux core: %3zu stream(s), frame payload %5u: %llu MiB in %.3f s = %.0f MiB/s\n", streams, f,
-                  static_cast<unsigned long long>(r.bytes >> 20), r.seconds, mibs);
+      std::printf("yamux core: %3zu stream(s), frame payload %5u: %llu MiB in %.3f s = %.0f MiB/s, %llu allocations "
+                  "after warm-up\n",
+                  streams, f, static_cast<unsigned long long>(r.bytes >> 20), r.seconds, mibs,
+                  static_cast<unsigned long long>(r.allocs_after_warmup));
       std::printf("{\"bench\":\"yamux_core\",\"streams\":%zu,\"frame_payload\":%u,\"bytes\":%llu,\"seconds\":%.6f,"
-                  "\"mib_s\":%.1f}\n",
-                  streams, f, static_cast<unsigned long long>(r.bytes), r.seconds, mibs);
+                  "\"mib_s\":%.1f,\"allocs_after_warmup\":%llu}\n",
+                  streams, f, static_cast<unsigned long long>(r.bytes), r.seconds, mibs,
+                  static_cast<unsigned long long>(r.allocs_after_warmup));
       std::fflush(stdout);
     }
   }

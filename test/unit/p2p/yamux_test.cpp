@@ -410,6 +410,18 @@ TEST_CASE("yamux: ACK backlog: 256 unacknowledged streams, the 257th waits") {
   CHECK(d.c.open_stream());
 }
 
+TEST_CASE("yamux: outbound stream limit crossed by one") {
+  Limits l = quiet();
+  l.max_outbound_streams = 3;
+  Session c(Role::client, 0, l);
+  for (int i = 0; i < 3; ++i) REQUIRE(c.open_stream());
+  auto r = c.open_stream();
+  CHECK(r.err() == Err::limit);
+  CHECK(r.what() == "yamux: 3 outbound streams open");
+  REQUIRE(c.reset(1));
+  CHECK(c.open_stream());
+}
+
 TEST_CASE("yamux: inbound stream limit crossed by one: the excess SYN gets RST") {
   Limits lc;
   lc.max_ack_backlog = 1024;
