@@ -434,7 +434,10 @@ void Session::on_timeout(net::Instant now) {
                  false, 0);
     return;
   }
-  if (now >= next_ping_) send_ping(now);
+  if (now >= next_ping_) {
+    trim_memory();  // every keepalive interval: idle connections stay small
+    send_ping(now);
+  }
 }
 
 // ---- stream API ----------------------------------------------------------------

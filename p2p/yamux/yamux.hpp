@@ -161,8 +161,9 @@ class Session {
   // The peer's window for our sends on a stream (0 if unknown).
   uint32_t send_window(StreamId id) const;
   // Returns idle buffers to the allocator (empty output queue, empty stream
-  // buffers, event queue). Drivers call it when a connection goes idle;
-  // keeps idle connections small.
+  // buffers, event queue). Runs at every keepalive ping; drivers may call it
+  // when a connection goes idle. A trimmed session with no stream holds
+  // sizeof(Session) (440 bytes) and no heap; an idle stream ~200 bytes.
   void trim_memory();
 
  private:

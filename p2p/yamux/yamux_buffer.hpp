@@ -58,7 +58,7 @@ class OutQueue {
       tail_ = used;
       return;
     }
-    size_t cap = std::max<size_t>(cap_ * 2, 4096);
+    size_t cap = std::max<size_t>(cap_ * 2, 256);  // small: idle sessions send only control frames
     while (cap - used < n) cap *= 2;
     std::unique_ptr<uint8_t[]> nb(new uint8_t[cap]);
     if (used) std::memcpy(nb.get(), buf_.get() + head_, used);
