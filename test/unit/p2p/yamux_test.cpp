@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "net/bytes.hpp"
+#include "p2p/multistream/multistream.hpp"
 #include "p2p/yamux/yamux.hpp"
 #include "pair.hpp"
 #include "yamux_test_app.hpp"
@@ -755,4 +756,71 @@ TEST_CASE("yamux: trim_memory releases idle buffers") {
   CHECK(d.s.readable(id) == 0);
   d.drive();
   CHECK(d.s.pending_output().empty());
+}
+
+TEST_CASE("yamux + multistream: lazy protocol select on a stream, early data in the same frames") {
+  using p2p::multistream::Initiator;
+  using p2p::multistream::Responder;
+  using p2p::multistream::State;
+  Limits l = quiet();
+  Session c(Role::client, 0, l), s(Role::server, 0, l);
+  test::Pair p(test::endpoint_of(c), test::endpoint_of(s));
+  p.split = Split::random;
+  p.max_piece = 7;
+  const std::vector<std::string> served = {"/ipfs/id/1.0.0", "/echo/1.0.0"};
+
+  // Client: open a stream, write header + proposal + the request at once.
+  StreamId id = *c.open_stream();
+  Initiator ini({"/echo/1.0.0"}, 0);
+  REQUIRE(ini.may_send_early());
+  Bytes first(ini.pending_output().begin(), ini.pending_output().end());
+  ini.consume_output(first.size());
+  Bytes request = net::to_bytes("ping over echo");
+  first.insert(first.end(), request.begin(), request.end());
+  REQUIRE(*c.write(id, first) == first.size());
+  REQUIRE(c.close_write(id));
+
+  std::optional<Responder> rsp;
+  Bytes server_app, client_app;
+  auto app = [&] {
+    while (auto e = s.poll_event())
+      if (e->kind == EventKind::stream_opened) rsp.emplace(served, p.now);
+    if (rsp && s.has_stream(id)) {
+      Bytes buf(s.readable(id));
+      size_t n = *s.read(id, buf, p.now);
+      net::BytesView in(buf.data(), n);
+      auto r = rsp->feed(in, p.now);
+      REQUIRE(r);
+      in = in.subspan(*r);
+      // The responder's header and echo go out before any application byte.
+      if (!rsp->pending_output().empty()) {
+        size_t w = *s.write(id, rsp->pending_output());
+        REQUIRE(w == rsp->pending_output().size());
+        rsp->consume_output(w);
+      }
+      if (rsp->state() == State::selected) {
+        server_app.insert(server_app.end(), in.begin(), in.end());
+        if (!in.empty()) REQUIRE(*s.write(id, in) == in.size());  // echo
+        if (s.eof(id)) (void)s.close_write(id);
+      }
+    }
+    while (c.poll_event()) {
+    }
+    if (c.has_stream(id)) {
+      Bytes buf(c.readable(id));
+      size_t n = *c.read(id, buf, p.now);
+      net::BytesView in(buf.data(), n);
+      auto r = ini.feed(in, p.now);
+      REQUIRE(r);
+      in = in.subspan(*r);
+      if (ini.state() == State::selected) client_app.insert(client_app.end(), in.begin(), in.end());
+    }
+  };
+  p.drive(app);
+  CHECK(rsp->protocol() == "/echo/1.0.0");
+  CHECK(ini.protocol() == "/echo/1.0.0");
+  CHECK(server_app == request);
+  CHECK(client_app == request);
+  CHECK(c.num_streams() == 0);
+  CHECK(s.num_streams() == 0);
 }
