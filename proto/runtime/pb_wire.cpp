@@ -1,6 +1,8 @@
 // proto/runtime/pb_wire.cpp — out-of-line parts of the Encoder and Cursor.
 #include "proto/runtime/pb_wire.hpp"
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 namespace pb {
@@ -100,298 +102,271 @@ static const char* field_name(const MsgInfo& info, uint32_t number) {
   return nullptr;
 }
 
-static std::string path_of(const MsgInfo& info, uint32_t number) {
-  std::string s = info.full_name;
-  if (const char* n = field_name(info, number)) {
+std::string Cursor::field_path() const {
+  std::string s = info_.full_name;
+  if (const char* n = field_name(info_, number_)) {
     s += '.';
     s += n;
   }
   return s;
 }
 
-std::string Cursor::field_path() const { return path_of(info_, number_); }
-
-static net::Error make_error(net::Err code, const std::string& what, size_t offset,
-                             const std::string& path) {
-  return {code, "pb: " + what + " at offset " + std::to_string(offset) + " (" + path + ")"};
+bool Cursor::fail(net::Err code, size_t offset, uint32_t number, const char* fmt, ...) {
+  if (!failed()) {
+    char what[160];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const char* name = number ? field_name(info_, number) : nullptr;
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "pb: %s at offset %zu (%s%s%s)", what, offset, info_.full_name,
+                  name ? "." : "", name ? name : "");
+    st_.err = {code, buf};
+  }
+  p_ = end_;
+  return false;
 }
 
-static std::string field_str(uint32_t number, const char* kind) {
-  return "field " + std::to_string(number) + " (" + kind + ")";
+bool Cursor::field_error(const char* what, Kind k) {
+  return fail(net::Err::proto, tag_offset(), number_, "%s field %u (%s)", what, number_, kind_name(k));
 }
 
-net::Error Cursor::field_error(net::Err code, const std::string& what, Kind k) const {
-  return make_error(code, what + " " + field_str(number_, kind_name(k)), tag_offset(), field_path());
-}
-
-net::Error Cursor::wire_type_error(Kind k) const {
-  return make_error(net::Err::proto,
-                    "wire type " + std::to_string(static_cast<int>(wire_)) +
-                        " not allowed for " + field_str(number_, kind_name(k)),
-                    tag_offset(), field_path());
+bool Cursor::wire_type_error(Kind k) {
+  return fail(net::Err::proto, tag_offset(), number_, "wire type %d not allowed for field %u (%s)",
+              static_cast<int>(wire_), number_, kind_name(k));
 }
 
 net::Status Cursor::status() const {
-  if (err_.code != net::Err::ok) return err_;
+  if (failed()) return st_.err;
   return {};
 }
 
-net::Status Cursor::missing_required(uint32_t number) const {
-  return net::Error{net::Err::proto, "pb: missing required field " + std::to_string(number) +
-                                         " (" + path_of(info_, number) + ")"};
+void Cursor::missing_required(uint32_t number) {
+  if (!failed()) {
+    const char* name = field_name(info_, number);
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "pb: missing required field %u (%s.%s)", number, info_.full_name,
+                  name ? name : "?");
+    st_.err = {net::Err::proto, buf};
+  }
+  p_ = end_;
+}
+
+net::Status decode_erased(net::BytesView in, const Limits& lim, const MsgInfo& info, void* m,
+                          void (*merge)(void* m, Cursor& c)) {
+  if (in.size() > lim.max_message_len) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "pb: message of %zu bytes exceeds the limit of %zu (%s)", in.size(),
+                  lim.max_message_len, info.full_name);
+    return net::Error{net::Err::limit, buf};
+  }
+  DecodeState st;
+  st.base = in.data();
+  st.lim = &lim;
+  Cursor c(st, in, info);
+  merge(m, c);
+  return c.status();
 }
 
 // ---- Cursor: tags and skipping ---------------------------------------------
 
-bool Cursor::read_tag(const uint8_t*& p, uint32_t& number, WireType& w, net::Error& err) const {
+bool Cursor::read_tag(const uint8_t*& p, uint32_t& number, WireType& w) {
   size_t off = static_cast<size_t>(p - st_.base);
   uint64_t t = 0;
   size_t n = 0;
   net::VarintStatus s = net::pb_varint_decode({p, static_cast<size_t>(end_ - p)}, &t, &n);
-  if (s == net::VarintStatus::need_more) {
-    err = make_error(net::Err::proto, "truncated tag", off, info_.full_name);
-    return false;
-  }
-  if (s != net::VarintStatus::ok || t > 0xffffffffu) {
-    err = make_error(net::Err::proto, "overlong tag", off, info_.full_name);
-    return false;
-  }
+  if (s == net::VarintStatus::need_more) return fail(net::Err::proto, off, 0, "truncated tag");
+  if (s != net::VarintStatus::ok || t > 0xffffffffu) return fail(net::Err::proto, off, 0, "overlong tag");
   number = static_cast<uint32_t>(t >> 3);
   uint32_t wt = static_cast<uint32_t>(t & 7);
-  if (number == 0) {
-    err = make_error(net::Err::proto, "invalid field number 0", off, info_.full_name);
-    return false;
-  }
-  if (wt > 5) {
-    err = make_error(net::Err::proto,
-                     "invalid wire type " + std::to_string(wt) + " in field " + std::to_string(number),
-                     off, path_of(info_, number));
-    return false;
-  }
+  if (number == 0) return fail(net::Err::proto, off, 0, "invalid field number 0");
+  if (wt > 5) return fail(net::Err::proto, off, number, "invalid wire type %u in field %u", wt, number);
   w = static_cast<WireType>(wt);
   p += n;
   return true;
 }
 
 bool Cursor::next() {
-  if (err_.code != net::Err::ok || p_ == end_) return false;
+  if (p_ == end_ || failed()) return false;
   tag_ = p_;
-  if (!read_tag(p_, number_, wire_, err_)) return false;
-  if (wire_ == WireType::egroup) {
-    err_ = make_error(net::Err::proto, "unexpected end-group of field " + std::to_string(number_),
-                      tag_offset(), field_path());
-    return false;
-  }
+  if (!read_tag(p_, number_, wire_)) return false;
+  if (wire_ == WireType::egroup)
+    return fail(net::Err::proto, tag_offset(), number_, "unexpected end-group of field %u", number_);
   return true;
 }
 
-net::Status Cursor::skip() { return skip_value(p_, number_, wire_, tag_); }
+void Cursor::skip() { skip_value(p_, number_, wire_, tag_); }
 
-net::Status Cursor::skip_value(const uint8_t*& p, uint32_t number, WireType w, const uint8_t* tag) {
+bool Cursor::skip_value(const uint8_t*& p, uint32_t number, WireType w, const uint8_t* tag) {
   size_t off = static_cast<size_t>(tag - st_.base);
-  auto truncated = [&] {
-    return make_error(net::Err::proto, "truncated " + field_str(number, "unknown"), off,
-                      path_of(info_, number));
-  };
   size_t left = static_cast<size_t>(end_ - p);
   switch (w) {
     case WireType::varint: {
       uint64_t v = 0;
       size_t n = 0;
       net::VarintStatus s = net::pb_varint_decode({p, left}, &v, &n);
-      if (s == net::VarintStatus::need_more) return truncated();
+      if (s == net::VarintStatus::need_more)
+        return fail(net::Err::proto, off, number, "truncated field %u (unknown)", number);
       if (s != net::VarintStatus::ok)
-        return make_error(net::Err::proto, "overlong varint in " + field_str(number, "unknown"), off,
-                          path_of(info_, number));
+        return fail(net::Err::proto, off, number, "overlong varint in field %u (unknown)", number);
       p += n;
-      return {};
+      return true;
     }
     case WireType::i64:
-      if (left < 8) return truncated();
-      p += 8;
-      return {};
-    case WireType::i32:
-      if (left < 4) return truncated();
-      p += 4;
-      return {};
+    case WireType::i32: {
+      size_t n = w == WireType::i64 ? 8 : 4;
+      if (left < n) return fail(net::Err::proto, off, number, "truncated field %u (unknown)", number);
+      p += n;
+      return true;
+    }
     case WireType::len: {
       uint64_t len = 0;
       size_t n = 0;
       net::VarintStatus s = net::pb_varint_decode({p, left}, &len, &n);
-      if (s == net::VarintStatus::need_more) return truncated();
+      if (s == net::VarintStatus::need_more)
+        return fail(net::Err::proto, off, number, "truncated field %u (unknown)", number);
       if (s != net::VarintStatus::ok)
-        return make_error(net::Err::proto, "overlong length of " + field_str(number, "unknown"), off,
-                          path_of(info_, number));
+        return fail(net::Err::proto, off, number, "overlong length of field %u (unknown)", number);
       if (len > left - n)
-        return make_error(net::Err::proto,
-                          "length " + std::to_string(len) + " of " + field_str(number, "unknown") +
-                              " exceeds the " + std::to_string(left - n) + " bytes left",
-                          off, path_of(info_, number));
+        return fail(net::Err::proto, off, number, "length %llu of field %u (unknown) exceeds the %zu bytes left",
+                    static_cast<unsigned long long>(len), number, left - n);
       p += n + len;
-      return {};
+      return true;
     }
     case WireType::sgroup: {
       if (st_.depth >= st_.lim->max_depth)
-        return make_error(net::Err::limit,
-                          "nesting deeper than " + std::to_string(st_.lim->max_depth), off,
-                          path_of(info_, number));
+        return fail(net::Err::limit, off, number, "nesting deeper than %u", st_.lim->max_depth);
       ++st_.depth;
-      net::Status s = skip_group(p, number, tag);
+      bool ok = skip_group(p, number, tag);
       --st_.depth;
-      return s;
+      return ok;
     }
     case WireType::egroup:
       break;
   }
-  return make_error(net::Err::proto, "unexpected end-group of field " + std::to_string(number), off,
-                    path_of(info_, number));
+  return fail(net::Err::proto, off, number, "unexpected end-group of field %u", number);
 }
 
 // Skips up to and including the end-group tag matching `number`.
-net::Status Cursor::skip_group(const uint8_t*& p, uint32_t number, const uint8_t* tag) {
+bool Cursor::skip_group(const uint8_t*& p, uint32_t number, const uint8_t* tag) {
   for (;;) {
     if (p == end_)
-      return make_error(net::Err::proto, "unterminated group field " + std::to_string(number),
-                        static_cast<size_t>(tag - st_.base), path_of(info_, number));
+      return fail(net::Err::proto, static_cast<size_t>(tag - st_.base), number, "unterminated group field %u",
+                  number);
     const uint8_t* t = p;
     uint32_t n = 0;
     WireType w = WireType::varint;
-    net::Error e;
-    if (!read_tag(p, n, w, e)) return e;
+    if (!read_tag(p, n, w)) return false;
     if (w == WireType::egroup) {
       if (n != number)
-        return make_error(net::Err::proto,
-                          "end-group of field " + std::to_string(n) + " closes group field " +
-                              std::to_string(number),
-                          static_cast<size_t>(t - st_.base), path_of(info_, number));
-      return {};
+        return fail(net::Err::proto, static_cast<size_t>(t - st_.base), number,
+                    "end-group of field %u closes group field %u", n, number);
+      return true;
     }
-    AAC_TRY(skip_value(p, n, w, t));
+    if (!skip_value(p, n, w, t)) return false;
   }
 }
 
 // ---- Cursor: values --------------------------------------------------------
 
-net::Status Cursor::raw(Kind k, uint64_t& out) {
+static uint64_t load_le(const uint8_t* p, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = n; i-- > 0;) v = (v << 8) | p[i];
+  return v;
+}
+
+bool Cursor::raw(Kind k, uint64_t& out) {
   WireType w = wire_type_of(k);
   if (wire_ != w) return wire_type_error(k);
   size_t left = static_cast<size_t>(end_ - p_);
-  switch (w) {
-    case WireType::i32: {
-      if (left < 4) return field_error(net::Err::proto, "truncated", k);
-      uint32_t v = uint32_t{p_[0]} | (uint32_t{p_[1]} << 8) | (uint32_t{p_[2]} << 16) |
-                   (uint32_t{p_[3]} << 24);
-      out = v;
-      p_ += 4;
-      return {};
-    }
-    case WireType::i64: {
-      if (left < 8) return field_error(net::Err::proto, "truncated", k);
-      uint64_t v = 0;
-      for (int i = 7; i >= 0; --i) v = (v << 8) | p_[i];
-      out = v;
-      p_ += 8;
-      return {};
-    }
-    default: {
-      size_t n = 0;
-      net::VarintStatus s = net::pb_varint_decode({p_, left}, &out, &n);
-      if (s == net::VarintStatus::need_more) return field_error(net::Err::proto, "truncated", k);
-      if (s != net::VarintStatus::ok) return field_error(net::Err::proto, "overlong varint in", k);
-      p_ += n;
-      return {};
-    }
+  if (w == WireType::i32 || w == WireType::i64) {
+    size_t n = w == WireType::i64 ? 8 : 4;
+    if (left < n) return field_error("truncated", k);
+    out = load_le(p_, n);
+    p_ += n;
+    return true;
   }
+  size_t n = 0;
+  net::VarintStatus s = net::pb_varint_decode({p_, left}, &out, &n);
+  if (s == net::VarintStatus::need_more) return field_error("truncated", k);
+  if (s != net::VarintStatus::ok) return field_error("overlong varint in", k);
+  p_ += n;
+  return true;
 }
 
-net::Status Cursor::body_of(Kind k, net::BytesView& out) {
+bool Cursor::body_of(Kind k, net::BytesView& out) {
   if (wire_ != WireType::len) return wire_type_error(k);
   size_t left = static_cast<size_t>(end_ - p_);
   uint64_t len = 0;
   size_t n = 0;
   net::VarintStatus s = net::pb_varint_decode({p_, left}, &len, &n);
-  if (s == net::VarintStatus::need_more) return field_error(net::Err::proto, "truncated", k);
-  if (s != net::VarintStatus::ok) return field_error(net::Err::proto, "overlong length of", k);
+  if (s == net::VarintStatus::need_more) return field_error("truncated", k);
+  if (s != net::VarintStatus::ok) return field_error("overlong length of", k);
   if (len > left - n)
-    return make_error(net::Err::proto,
-                      "length " + std::to_string(len) + " of " + field_str(number_, kind_name(k)) +
-                          " exceeds the " + std::to_string(left - n) + " bytes left",
-                      tag_offset(), field_path());
+    return fail(net::Err::proto, tag_offset(), number_, "length %llu of field %u (%s) exceeds the %zu bytes left",
+                static_cast<unsigned long long>(len), number_, kind_name(k), left - n);
   out = {p_ + n, static_cast<size_t>(len)};
   p_ += n + len;
-  return {};
+  return true;
 }
 
-net::Status Cursor::packed_value(Kind k, const uint8_t*& p, const uint8_t* e, uint64_t& out) {
+bool Cursor::packed_value(Kind k, const uint8_t*& p, const uint8_t* e, uint64_t& out) {
   size_t left = static_cast<size_t>(e - p);
-  switch (wire_type_of(k)) {
-    case WireType::i32:
-      if (left < 4) return field_error(net::Err::proto, "truncated packed", k);
-      out = uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-      p += 4;
-      return {};
-    case WireType::i64:
-      if (left < 8) return field_error(net::Err::proto, "truncated packed", k);
-      out = 0;
-      for (int i = 7; i >= 0; --i) out = (out << 8) | p[i];
-      p += 8;
-      return {};
-    default: {
-      size_t n = 0;
-      net::VarintStatus s = net::pb_varint_decode({p, left}, &out, &n);
-      if (s == net::VarintStatus::need_more) return field_error(net::Err::proto, "truncated packed", k);
-      if (s != net::VarintStatus::ok) return field_error(net::Err::proto, "overlong varint in packed", k);
-      p += n;
-      return {};
-    }
+  WireType w = wire_type_of(k);
+  if (w == WireType::i32 || w == WireType::i64) {
+    size_t n = w == WireType::i64 ? 8 : 4;
+    if (left < n) return field_error("truncated packed", k);
+    out = load_le(p, n);
+    p += n;
+    return true;
   }
+  size_t n = 0;
+  net::VarintStatus s = net::pb_varint_decode({p, left}, &out, &n);
+  if (s == net::VarintStatus::need_more) return field_error("truncated packed", k);
+  if (s != net::VarintStatus::ok) return field_error("overlong varint in packed", k);
+  p += n;
+  return true;
 }
 
-net::Status Cursor::str(std::string& out, bool utf8) {
+void Cursor::str(std::string& out, bool utf8) {
   net::BytesView b;
-  AAC_TRY(body_of(Kind::string, b));
+  if (!body_of(Kind::string, b)) return;
   std::string_view s = net::as_chars(b);
-  if (utf8 && !valid_utf8(s)) return field_error(net::Err::proto, "invalid UTF-8 in", Kind::string);
+  if (utf8 && !valid_utf8(s)) {
+    field_error("invalid UTF-8 in", Kind::string);
+    return;
+  }
   out.assign(s);
-  return {};
 }
 
-net::Status Cursor::bytes(net::Bytes& out) {
+void Cursor::bytes(net::Bytes& out) {
   net::BytesView b;
-  AAC_TRY(body_of(Kind::bytes, b));
-  out.assign(b.begin(), b.end());
-  return {};
+  if (body_of(Kind::bytes, b)) out.assign(b.begin(), b.end());
 }
 
 // ---- Cursor: limits --------------------------------------------------------
 
-net::Status Cursor::enter() {
+bool Cursor::enter() {
   const Limits& lim = *st_.lim;
   if (st_.depth >= lim.max_depth)
-    return make_error(net::Err::limit, "nesting deeper than " + std::to_string(lim.max_depth),
-                      tag_offset(), field_path());
+    return fail(net::Err::limit, tag_offset(), number_, "nesting deeper than %u", lim.max_depth);
   if (st_.elements >= lim.max_elements)
-    return make_error(net::Err::limit,
-                      "more than " + std::to_string(lim.max_elements) + " elements in total",
-                      tag_offset(), field_path());
+    return fail(net::Err::limit, tag_offset(), number_, "more than %u elements in total", lim.max_elements);
   ++st_.elements;
   ++st_.depth;
-  return {};
+  return true;
 }
 
-net::Status Cursor::count(size_t current) {
+bool Cursor::count(size_t current) {
   const Limits& lim = *st_.lim;
   if (current >= lim.max_repeated)
-    return make_error(net::Err::limit,
-                      "more than " + std::to_string(lim.max_repeated) +
-                          " elements in repeated field " + std::to_string(number_),
-                      tag_offset(), field_path());
+    return fail(net::Err::limit, tag_offset(), number_, "more than %u elements in repeated field %u",
+                lim.max_repeated, number_);
   if (st_.elements >= lim.max_elements)
-    return make_error(net::Err::limit,
-                      "more than " + std::to_string(lim.max_elements) + " elements in total",
-                      tag_offset(), field_path());
+    return fail(net::Err::limit, tag_offset(), number_, "more than %u elements in total", lim.max_elements);
   ++st_.elements;
-  return {};
+  return true;
 }
 
 // ---- UTF-8 -----------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -168,6 +169,19 @@ size_t packed_len(uint32_t number, const std::vector<T>& v) {
   return len_field_len(number, body);
 }
 
+template <Kind K, class T>
+size_t value_len(uint32_t number, const T& v) {
+  if constexpr (K == Kind::string || K == Kind::bytes) return len_field_len(number, v.size());
+  else if constexpr (K == Kind::message) return len_field_len(number, v.encoded_size());
+  else return scalar_len<K>(number, v);
+}
+template <Kind KK, Kind VK, class K, class V>
+size_t map_len(uint32_t number, const std::map<K, V>& m) {
+  size_t n = 0;
+  for (const auto& [k, v] : m) n += len_field_len(number, value_len<KK>(1, k) + value_len<VK>(2, v));
+  return n;
+}
+
 // ---- Encoder ---------------------------------------------------------------
 
 class Encoder {
@@ -213,6 +227,23 @@ class Encoder {
     }
     end(at);
   }
+  template <Kind K, class T>
+  void value(uint32_t number, const T& v) {
+    if constexpr (K == Kind::string) str(number, v);
+    else if constexpr (K == Kind::bytes) bytes(number, v);
+    else if constexpr (K == Kind::message) msg(number, v);
+    else scalar<K>(number, v);
+  }
+  // Map entries in key order; key and value always written (as protoc does).
+  template <Kind KK, Kind VK, class K, class V>
+  [[gnu::noinline]] void map(uint32_t number, const std::map<K, V>& m) {
+    for (const auto& [k, v] : m) {
+      size_t at = begin(number);
+      value<KK>(1, k);
+      value<VK>(2, v);
+      end(at);
+    }
+  }
   net::Bytes& out() { return out_; }
 
  private:
@@ -240,124 +271,140 @@ struct DecodeState {
   const Limits* lim = nullptr;
   uint32_t depth = 0;
   uint32_t elements = 0;
+  net::Error err;  // the first error; once set, every Cursor stops
 };
 
-// Walks the fields of one message. Generated merge_from() functions do:
-//   while (c.next()) switch (c.number()) { case 1: AAC_TRY(c.get<...>(x)); ... }
-//   AAC_TRY(c.status());
+// Walks the fields of one message. Errors are sticky: the first one is kept
+// in the DecodeState and makes next() return false in every Cursor of the
+// decode, so generated code needs no error branch per field:
+//   while (c.next()) switch (c.number()) { case 1: c.get<Kind::int32>(x); break; ... }
+// (A reader that fails leaves its destination unspecified; the decode as a
+// whole then fails.)
 class Cursor {
  public:
   Cursor(DecodeState& st, net::BytesView in, const MsgInfo& info)
       : st_(st), p_(in.data()), end_(in.data() + in.size()), info_(info) {}
 
-  // Reads the next tag; false at the end of the message or on an error.
+  // Reads the next tag; false at the end of the message or after an error.
   bool next();
+  bool failed() const { return st_.err.code != net::Err::ok; }
   net::Status status() const;
   uint32_t number() const { return number_; }
   WireType wire() const { return wire_; }
 
   // Skips the current field (unknown fields, groups).
-  net::Status skip();
+  void skip();
 
   // Singular scalar of kind K.
   template <Kind K, class T>
-  net::Status get(T& out) {
+  void get(T& out) {
     uint64_t r = 0;
-    AAC_TRY(raw(K, r));
-    out = from_raw<K, T>(r);
-    return {};
+    if (raw(K, r)) out = from_raw<K, T>(r);
   }
-  net::Status raw(Kind k, uint64_t& out);
-  net::Status str(std::string& out, bool utf8);
-  net::Status bytes(net::Bytes& out);
+  bool raw(Kind k, uint64_t& out);
+  void str(std::string& out, bool utf8);
+  void bytes(net::Bytes& out);
 
   // Nested message: merges into m (repeated occurrences of a singular
   // message field merge, as protobuf requires).
+  // One out-of-line copy per message type in the program.
   template <class M>
-  net::Status msg(M& m) {
+  [[gnu::noinline]] void msg(M& m) {
     net::BytesView body;
-    AAC_TRY(body_of(Kind::message, body));
-    AAC_TRY(enter());
+    if (!body_of(Kind::message, body) || !enter()) return;
     Cursor sub(st_, body, M::kInfo);
-    net::Status s = m.merge_from(sub);
+    m.merge_from(sub);
     --st_.depth;
-    return s;
+  }
+  // An optional / Box message field: created if absent, then merged.
+  template <class M>
+  [[gnu::noinline]] void opt_msg(std::optional<M>& m) {
+    msg(m ? *m : m.emplace());
+  }
+  template <class M>
+  [[gnu::noinline]] void opt_msg(Box<M>& m) {
+    msg(m ? *m : m.emplace());
+  }
+
+  // Any single value of kind K (map keys and values).
+  template <Kind K, class T>
+  void read(T& out, bool utf8) {
+    if constexpr (K == Kind::string) str(out, utf8);
+    else if constexpr (K == Kind::bytes) bytes(out);
+    else if constexpr (K == Kind::message) msg(out);
+    else get<K>(out);
   }
 
   // Repeated fields. `keep` filters values of closed (proto2) enums: an
   // unknown value is dropped as protobuf drops it into the unknown fields.
   template <Kind K, class T>
-  net::Status rep(std::vector<T>& v, bool (*keep)(T) = nullptr) {
-    if (wire_ == WireType::len && wire_type_of(K) != WireType::len) {
+  [[gnu::noinline]] void rep(std::vector<T>& v, bool (*keep)(T) = nullptr) {
+    if (wire_ == WireType::len) {
       net::BytesView body;
-      AAC_TRY(body_of(K, body));
+      if (!body_of(K, body)) return;
       const uint8_t* p = body.data();
       const uint8_t* e = p + body.size();
       while (p < e) {
-        AAC_TRY(count(v.size()));
         uint64_t r = 0;
-        AAC_TRY(packed_value(K, p, e, r));
+        if (!count(v.size()) || !packed_value(K, p, e, r)) return;
         T x = from_raw<K, T>(r);
         if (!keep || keep(x)) v.push_back(x);
       }
-      return {};
+      return;
     }
-    AAC_TRY(count(v.size()));
-    T x{};
-    AAC_TRY(get<K>(x));
+    uint64_t r = 0;
+    if (!count(v.size()) || !raw(K, r)) return;
+    T x = from_raw<K, T>(r);
     if (!keep || keep(x)) v.push_back(x);
-    return {};
   }
-  net::Status rep_str(std::vector<std::string>& v, bool utf8) {
-    AAC_TRY(count(v.size()));
-    return str(v.emplace_back(), utf8);
+  void rep_str(std::vector<std::string>& v, bool utf8) {
+    if (count(v.size())) str(v.emplace_back(), utf8);
   }
-  net::Status rep_bytes(std::vector<net::Bytes>& v) {
-    AAC_TRY(count(v.size()));
-    return bytes(v.emplace_back());
+  void rep_bytes(std::vector<net::Bytes>& v) {
+    if (count(v.size())) bytes(v.emplace_back());
   }
   template <class M>
-  net::Status rep_msg(std::vector<M>& v) {
-    AAC_TRY(count(v.size()));
-    return msg(v.emplace_back());
+  [[gnu::noinline]] void rep_msg(std::vector<M>& v) {
+    if (count(v.size())) msg(v.emplace_back());
   }
 
-  // One map entry: `f(Cursor&)` is called for each field of the entry
-  // message (key = 1, value = 2). `size` is the map's current size.
-  template <class F>
-  net::Status map_entry(size_t size, const MsgInfo& entry, F&& f) {
-    AAC_TRY(count(size));
+  // One map entry (key = 1, value = 2; a missing one is the default). One
+  // out-of-line copy per map type in the program.
+  template <Kind KK, Kind VK, class K, class V>
+  [[gnu::noinline]] void map(std::map<K, V>& m, const MsgInfo& entry, bool utf8) {
     net::BytesView body;
-    AAC_TRY(body_of(Kind::map, body));
-    AAC_TRY(enter());
-    Cursor sub(st_, body, entry);
-    net::Status s;
-    while (sub.next()) {
-      s = f(sub);
-      if (!s) break;
+    if (!count(m.size()) || !body_of(Kind::map, body) || !enter()) return;
+    K k{};
+    V v{};
+    Cursor e(st_, body, entry);
+    while (e.next()) {
+      if (e.number() == 1) e.read<KK>(k, utf8);
+      else if (e.number() == 2) e.read<VK>(v, utf8);
+      else e.skip();
     }
-    if (s) s = sub.status();
     --st_.depth;
-    return s;
+    if (!failed()) m.insert_or_assign(std::move(k), std::move(v));
   }
 
   // A required field (proto2) was not in the message.
-  net::Status missing_required(uint32_t number) const;
+  void missing_required(uint32_t number);
 
   // Current field as "Msg.name" (for errors).
   std::string field_path() const;
   size_t tag_offset() const { return static_cast<size_t>(tag_ - st_.base); }
 
  private:
-  net::Status body_of(Kind k, net::BytesView& out);
-  net::Status packed_value(Kind k, const uint8_t*& p, const uint8_t* e, uint64_t& out);
-  net::Status enter();
-  net::Status count(size_t current);
-  bool read_tag(const uint8_t*& p, uint32_t& number, WireType& w, net::Error& err) const;
-  net::Status skip_value(const uint8_t*& p, uint32_t number, WireType w, const uint8_t* tag);
-  net::Status skip_group(const uint8_t*& p, uint32_t number, const uint8_t* tag);
-  net::Error field_error(net::Err code, const std::string& what, Kind k) const;
-  net::Error wire_type_error(Kind k) const;
+  bool body_of(Kind k, net::BytesView& out);
+  bool packed_value(Kind k, const uint8_t*& p, const uint8_t* e, uint64_t& out);
+  bool enter();
+  bool count(size_t current);
+  bool read_tag(const uint8_t*& p, uint32_t& number, WireType& w);
+  bool skip_value(const uint8_t*& p, uint32_t number, WireType w, const uint8_t* tag);
+  bool skip_group(const uint8_t*& p, uint32_t number, const uint8_t* tag);
+  // Records "pb: <what> at offset <offset> (<Msg>[.<field named by number>])".
+  [[gnu::format(printf, 5, 6)]] bool fail(net::Err code, size_t offset, uint32_t number, const char* fmt, ...);
+  bool field_error(const char* what, Kind k);
+  bool wire_type_error(Kind k);
 
   DecodeState& st_;
   const uint8_t* p_;
@@ -366,23 +413,25 @@ class Cursor {
   const uint8_t* tag_ = nullptr;
   uint32_t number_ = 0;
   WireType wire_ = WireType::varint;
-  net::Error err_;
 };
 
-// Top-level decode: resets m, checks the size limit, merges.
+// Top-level decode: checks the size limit, then merges into m (which the
+// generated decode() has reset).
+net::Status decode_erased(net::BytesView in, const Limits& lim, const MsgInfo& info, void* m,
+                          void (*merge)(void* m, Cursor& c));
+
 template <class M>
 net::Status decode_message(M& m, net::BytesView in, const Limits& lim) {
-  m = M{};
-  if (in.size() > lim.max_message_len)
-    return net::Error{net::Err::limit, "pb: message of " + std::to_string(in.size()) +
-                                           " bytes exceeds the limit of " +
-                                           std::to_string(lim.max_message_len) + " (" +
-                                           M::kInfo.full_name + ")"};
-  DecodeState st;
-  st.base = in.data();
-  st.lim = &lim;
-  Cursor c(st, in, M::kInfo);
-  return m.merge_from(c);
+  return decode_erased(in, lim, M::kInfo, &m, [](void* p, Cursor& c) { static_cast<M*>(p)->merge_from(c); });
+}
+
+// Sets v to its default value (one out-of-line copy per type). Destroying and
+// re-constructing in place is much smaller code than `v = T{}` (no member-wise
+// move-assignment); default construction of generated types cannot throw.
+template <class T>
+[[gnu::noinline]] void reset(T& v) {
+  v.~T();
+  ::new (static_cast<void*>(&v)) T();
 }
 
 // Value of an optional/Box field, created empty if absent (used when a

@@ -37,22 +37,23 @@ using pb::Kind;
 
 // ---- descriptor.proto, the fields we need -----------------------------------
 
+[[noreturn]] void die(const std::string& msg);
+
 // FieldDescriptorProto.Label
 constexpr int kLabelOptional = 1, kLabelRequired = 2, kLabelRepeated = 3;
 
 struct FieldOptionsD {
   bool packed = false, packed_set = false;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       if (c.number() == 2) {
-        AAC_TRY(c.get<Kind::bool_>(packed));
+        c.get<Kind::bool_>(packed);
         packed_set = true;
       } else {
-        AAC_TRY(c.skip());
+        c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo FieldOptionsD::kInfo = {"google.protobuf.FieldOptions", nullptr, 0};
@@ -64,22 +65,21 @@ struct FieldD {
   bool proto3_optional = false;
   FieldOptionsD options;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 3: AAC_TRY(c.get<Kind::int32>(number)); break;
-        case 4: AAC_TRY(c.get<Kind::enum_>(label)); break;
-        case 5: AAC_TRY(c.get<Kind::enum_>(type)); break;
-        case 6: AAC_TRY(c.str(type_name, false)); break;
-        case 7: AAC_TRY(c.str(default_value, false)); break;
-        case 8: AAC_TRY(c.msg(options)); break;
-        case 9: AAC_TRY(c.get<Kind::int32>(oneof_index)); break;
-        case 17: AAC_TRY(c.get<Kind::bool_>(proto3_optional)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 3: c.get<Kind::int32>(number); break;
+        case 4: c.get<Kind::enum_>(label); break;
+        case 5: c.get<Kind::enum_>(type); break;
+        case 6: c.str(type_name, false); break;
+        case 7: c.str(default_value, false); break;
+        case 8: c.msg(options); break;
+        case 9: c.get<Kind::int32>(oneof_index); break;
+        case 17: c.get<Kind::bool_>(proto3_optional); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo FieldD::kInfo = {"google.protobuf.FieldDescriptorProto", nullptr, 0};
@@ -87,12 +87,11 @@ const pb::MsgInfo FieldD::kInfo = {"google.protobuf.FieldDescriptorProto", nullp
 struct NamedD {  // OneofDescriptorProto, and anything else where only the name matters
   std::string name;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
-      if (c.number() == 1) AAC_TRY(c.str(name, false));
-      else AAC_TRY(c.skip());
+      if (c.number() == 1) c.str(name, false);
+      else c.skip();
     }
-    return c.status();
   }
 };
 const pb::MsgInfo NamedD::kInfo = {"google.protobuf.OneofDescriptorProto", nullptr, 0};
@@ -101,15 +100,14 @@ struct EnumValueD {
   std::string name;
   int32_t number = 0;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 2: AAC_TRY(c.get<Kind::int32>(number)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 2: c.get<Kind::int32>(number); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo EnumValueD::kInfo = {"google.protobuf.EnumValueDescriptorProto", nullptr, 0};
@@ -118,15 +116,14 @@ struct EnumD {
   std::string name;
   std::vector<EnumValueD> values;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 2: AAC_TRY(c.rep_msg(values)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 2: c.rep_msg(values); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo EnumD::kInfo = {"google.protobuf.EnumDescriptorProto", nullptr, 0};
@@ -134,12 +131,11 @@ const pb::MsgInfo EnumD::kInfo = {"google.protobuf.EnumDescriptorProto", nullptr
 struct MessageOptionsD {
   bool map_entry = false;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
-      if (c.number() == 7) AAC_TRY(c.get<Kind::bool_>(map_entry));
-      else AAC_TRY(c.skip());
+      if (c.number() == 7) c.get<Kind::bool_>(map_entry);
+      else c.skip();
     }
-    return c.status();
   }
 };
 const pb::MsgInfo MessageOptionsD::kInfo = {"google.protobuf.MessageOptions", nullptr, 0};
@@ -152,19 +148,18 @@ struct MessageD {
   std::vector<NamedD> oneofs;
   MessageOptionsD options;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 2: AAC_TRY(c.rep_msg(fields)); break;
-        case 3: AAC_TRY(c.rep_msg(nested)); break;
-        case 4: AAC_TRY(c.rep_msg(enums)); break;
-        case 7: AAC_TRY(c.msg(options)); break;
-        case 8: AAC_TRY(c.rep_msg(oneofs)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 2: c.rep_msg(fields); break;
+        case 3: c.rep_msg(nested); break;
+        case 4: c.rep_msg(enums); break;
+        case 7: c.msg(options); break;
+        case 8: c.rep_msg(oneofs); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo MessageD::kInfo = {"google.protobuf.DescriptorProto", nullptr, 0};
@@ -173,18 +168,17 @@ struct MethodD {
   std::string name, input, output;
   bool client_streaming = false, server_streaming = false;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 2: AAC_TRY(c.str(input, false)); break;
-        case 3: AAC_TRY(c.str(output, false)); break;
-        case 5: AAC_TRY(c.get<Kind::bool_>(client_streaming)); break;
-        case 6: AAC_TRY(c.get<Kind::bool_>(server_streaming)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 2: c.str(input, false); break;
+        case 3: c.str(output, false); break;
+        case 5: c.get<Kind::bool_>(client_streaming); break;
+        case 6: c.get<Kind::bool_>(server_streaming); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo MethodD::kInfo = {"google.protobuf.MethodDescriptorProto", nullptr, 0};
@@ -193,15 +187,14 @@ struct ServiceD {
   std::string name;
   std::vector<MethodD> methods;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 2: AAC_TRY(c.rep_msg(methods)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 2: c.rep_msg(methods); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo ServiceD::kInfo = {"google.protobuf.ServiceDescriptorProto", nullptr, 0};
@@ -214,20 +207,19 @@ struct FileD {
   std::vector<ServiceD> services;
   net::Bytes raw;  // the serialized FileDescriptorProto, as protoc wrote it
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       switch (c.number()) {
-        case 1: AAC_TRY(c.str(name, false)); break;
-        case 2: AAC_TRY(c.str(package, false)); break;
-        case 3: AAC_TRY(c.rep_str(deps, false)); break;
-        case 4: AAC_TRY(c.rep_msg(messages)); break;
-        case 5: AAC_TRY(c.rep_msg(enums)); break;
-        case 6: AAC_TRY(c.rep_msg(services)); break;
-        case 12: AAC_TRY(c.str(syntax, false)); break;
-        default: AAC_TRY(c.skip());
+        case 1: c.str(name, false); break;
+        case 2: c.str(package, false); break;
+        case 3: c.rep_str(deps, false); break;
+        case 4: c.rep_msg(messages); break;
+        case 5: c.rep_msg(enums); break;
+        case 6: c.rep_msg(services); break;
+        case 12: c.str(syntax, false); break;
+        default: c.skip();
       }
     }
-    return c.status();
   }
   bool proto3() const { return syntax == "proto3"; }
 };
@@ -236,23 +228,24 @@ const pb::MsgInfo FileD::kInfo = {"google.protobuf.FileDescriptorProto", nullptr
 struct FileSetD {
   std::vector<FileD> files;
   static const pb::MsgInfo kInfo;
-  Status merge_from(Cursor& c) {
+  void merge_from(Cursor& c) {
     while (c.next()) {
       if (c.number() == 1) {
         net::Bytes raw;
-        AAC_TRY(c.bytes(raw));
+        c.bytes(raw);
+        if (c.failed()) return;
         FileD f;
         pb::Limits lim;
         lim.max_elements = 1u << 24;
         lim.max_repeated = 1u << 20;
-        AAC_TRY(pb::decode_message(f, raw, lim));
+        net::Status s = pb::decode_message(f, raw, lim);
+        if (!s) die("descriptor of a file: " + s.what());
         f.raw = std::move(raw);
         files.push_back(std::move(f));
       } else {
-        AAC_TRY(c.skip());
+        c.skip();
       }
     }
-    return c.status();
   }
 };
 const pb::MsgInfo FileSetD::kInfo = {"google.protobuf.FileDescriptorSet", nullptr, 0};
@@ -693,9 +686,8 @@ void emit_struct(Out& h, const MsgT& t, const FileD& f) {
   h << "  void encode(::net::Bytes& out) const;  // appends\n"
     << "  ::net::Bytes encode() const {\n    ::net::Bytes b;\n    encode(b);\n    return b;\n  }\n"
     << "  size_t encoded_size() const;\n"
-    << "  ::net::Status decode(::net::BytesView in, const ::pb::Limits& lim = {}) {\n"
-    << "    return ::pb::decode_message(*this, in, lim);\n  }\n"
-    << "  ::net::Status merge_from(::pb::Cursor& c);\n"
+    << "  ::net::Status decode(::net::BytesView in, const ::pb::Limits& lim = {});  // replaces *this\n"
+    << "  void merge_from(::pb::Cursor& c);  // (decode internals)\n"
     << "  bool operator==(const " << t.flat << "& o) const;\n";
   for (const auto& o : t.oneofs) {
     if (o.name.empty()) continue;
@@ -755,9 +747,8 @@ void emit_encode(Out& c, const MsgT& t) {
     uint32_t n = f.d->number;
     const std::string& m = f.member;
     if (f.is_map) {
-      c << "  for (const auto& [k, v] : " << m << ") {\n    size_t at = e.begin(" << n << ");\n    "
-        << enc_value(*f.key, "k", 1) << "\n    " << enc_value(*f.value, "v", 2)
-        << "\n    e.end(at);\n  }\n";
+      c << "  e.map<" << kind_expr(f.key->kind) << ", " << kind_expr(f.value->kind) << ">(" << n << ", "
+        << m << ");\n";
     } else if (f.repeated) {
       if (f.packed)
         c << "  e.packed<" << kind_expr(f.kind) << ">(" << n << ", " << m << ");\n";
@@ -787,8 +778,8 @@ void emit_encode(Out& c, const MsgT& t) {
     uint32_t n = f.d->number;
     const std::string& m = f.member;
     if (f.is_map) {
-      c << "  for (const auto& [k, v] : " << m << ") n += ::pb::len_field_len(" << n << ", "
-        << size_value(*f.key, "k", 1) << " + " << size_value(*f.value, "v", 2) << ");\n";
+      c << "  n += ::pb::map_len<" << kind_expr(f.key->kind) << ", " << kind_expr(f.value->kind) << ">(" << n
+        << ", " << m << ");\n";
     } else if (f.repeated) {
       if (f.packed)
         c << "  n += ::pb::packed_len<" << kind_expr(f.kind) << ">(" << n << ", " << m << ");\n";
@@ -813,8 +804,7 @@ void emit_encode(Out& c, const MsgT& t) {
   c << "  return n;\n}\n\n";
 }
 
-// Statement(s) that read the current field of cursor `cur` into lvalue `dst`
-// (a plain element); returns a Status-returning expression when possible.
+// Expression reading the current field of cursor `cur` into lvalue `dst`.
 std::string read_expr(const FieldT& f, const std::string& cur, const std::string& dst) {
   switch (f.kind) {
     case Kind::string: return cur + ".str(" + dst + ", " + (f.utf8 ? "true" : "false") + ")";
@@ -832,7 +822,7 @@ void emit_decode(Out& c, const MsgT& t) {
     if (f.required) req.push_back(&f);
   if (req.size() > 32) die("too many required fields in " + t.full);
 
-  c << "::net::Status " << t.flat << "::merge_from(::pb::Cursor& c) {\n";
+  c << "void " << t.flat << "::merge_from(::pb::Cursor& c) {\n";
   if (!req.empty()) c << "  uint32_t seen = 0;\n";
   c << "  while (c.next()) {\n    switch (c.number()) {\n";
   for (const auto& f : t.fields) {
@@ -842,55 +832,54 @@ void emit_decode(Out& c, const MsgT& t) {
       if (req[i] == &f) seen = " seen |= " + std::to_string(1u << i) + "u;";
     c << "      case " << f.d->number << ": {\n";
     if (f.is_map) {
-      const FieldT& k = *f.key;
-      const FieldT& v = *f.value;
-      c << "        " << elem_cpp(k) << " k{};\n        " << elem_cpp(v) << " v{};\n"
-        << "        AAC_TRY(c.map_entry(" << m << ".size(), kEntryInfo_" << t.flat << "_" << f.d->name
-        << ", [&](::pb::Cursor& e) -> ::net::Status {\n"
-        << "          switch (e.number()) {\n"
-        << "            case 1: return " << read_expr(k, "e", "k") << ";\n"
-        << "            case 2: return " << read_expr(v, "e", "v") << ";\n"
-        << "            default: return e.skip();\n          }\n        }));\n"
-        << "        " << m << ".insert_or_assign(::std::move(k), ::std::move(v));\n";
+      c << "        c.map<" << kind_expr(f.key->kind) << ", " << kind_expr(f.value->kind) << ">(" << m
+        << ", kEntryInfo_" << t.flat << "_" << f.d->name << ", "
+        << (f.key->utf8 || f.value->utf8 ? "true" : "false") << ");\n";
     } else if (f.repeated) {
       if (f.kind == Kind::string)
-        c << "        AAC_TRY(c.rep_str(" << m << ", " << (f.utf8 ? "true" : "false") << "));\n";
+        c << "        c.rep_str(" << m << ", " << (f.utf8 ? "true" : "false") << ");\n";
       else if (f.kind == Kind::bytes)
-        c << "        AAC_TRY(c.rep_bytes(" << m << "));\n";
+        c << "        c.rep_bytes(" << m << ");\n";
       else if (f.kind == Kind::message)
-        c << "        AAC_TRY(c.rep_msg(" << m << "));\n";
+        c << "        c.rep_msg(" << m << ");\n";
       else if (closed_enum(f))
-        c << "        AAC_TRY(c.rep<" << kind_expr(f.kind) << ">(" << m << ", &::pb::EnumTraits<"
-          << elem_cpp(f) << ">::is_known));\n";
+        c << "        c.rep<" << kind_expr(f.kind) << ">(" << m << ", &::pb::EnumTraits<" << elem_cpp(f)
+          << ">::is_known);\n";
       else
-        c << "        AAC_TRY(c.rep<" << kind_expr(f.kind) << ">(" << m << "));\n";
+        c << "        c.rep<" << kind_expr(f.kind) << ">(" << m << ");\n";
     } else {
       std::string dst;
       if (f.oneof >= 0) dst = "mutable_" + f.d->name + "()";
-      else if (f.kind == Kind::message && (f.presence || f.boxed)) dst = "::pb::ensure(" + m + ")";
+      else if (f.kind == Kind::message && (f.presence || f.boxed)) dst = "@opt";
       else if (f.presence && (f.kind == Kind::string || f.kind == Kind::bytes)) dst = m + ".emplace()";
       else if (!f.presence) dst = m;
+      bool scalar = f.kind != Kind::message && f.kind != Kind::string && f.kind != Kind::bytes;
       if (closed_enum(f)) {
         // proto2 enums are closed: an unknown value leaves the field unset.
-        c << "        " << elem_cpp(f) << " x{};\n        AAC_TRY(" << read_expr(f, "c", "x")
-          << ");\n        if (::pb::EnumTraits<" << elem_cpp(f) << ">::is_known(x)) {\n          "
+        c << "        " << elem_cpp(f) << " x{};\n        " << read_expr(f, "c", "x")
+          << ";\n        if (::pb::EnumTraits<" << elem_cpp(f) << ">::is_known(x)) {\n          "
           << (f.oneof >= 0 ? dst : m) << " = x;" << seen << "\n        }\n";
-      } else if (dst.empty() || (f.oneof >= 0 && f.kind != Kind::message && f.kind != Kind::string &&
-                                 f.kind != Kind::bytes)) {
+      } else if (dst.empty() || (f.oneof >= 0 && scalar)) {
         // optional scalar, or scalar oneof member: read, then assign
-        c << "        " << elem_cpp(f) << " x{};\n        AAC_TRY(" << read_expr(f, "c", "x")
-          << ");\n        " << (dst.empty() ? m : dst) << " = x;" << seen << "\n";
+        c << "        " << elem_cpp(f) << " x{};\n        " << read_expr(f, "c", "x") << ";\n        "
+          << (dst.empty() ? m : dst) << " = x;" << seen << "\n";
+      } else if (dst == "@opt") {
+        c << "        c.opt_msg(" << m << ");" << seen << "\n";
       } else {
-        c << "        AAC_TRY(" << read_expr(f, "c", dst) << ");" << seen << "\n";
+        c << "        " << read_expr(f, "c", dst) << ";" << seen << "\n";
       }
     }
     c << "        break;\n      }\n";
   }
-  c << "      default:\n        AAC_TRY(c.skip());\n    }\n  }\n  AAC_TRY(c.status());\n";
+  c << "      default:\n        c.skip();\n    }\n  }\n";
   for (size_t i = 0; i < req.size(); ++i)
-    c << "  if (!(seen & " << (1u << i) << "u)) return c.missing_required(" << req[i]->d->number
-      << ");\n";
-  c << "  return {};\n}\n\n";
+    c << "  if (!(seen & " << (1u << i) << "u)) c.missing_required(" << req[i]->d->number << ");\n";
+  c << "}\n\n";
+}
+
+void emit_decode_top(Out& c, const MsgT& t) {
+  c << "::net::Status " << t.flat << "::decode(::net::BytesView in, const ::pb::Limits& lim) {\n"
+    << "  ::pb::reset(*this);\n  return ::pb::decode_message(*this, in, lim);\n}\n\n";
 }
 
 void emit_equals(Out& c, const MsgT& t) {
@@ -918,7 +907,7 @@ void emit_oneof_helpers(Out& c, const MsgT& t) {
       c << "    case " << o.enum_name << "::" << f->member << ":\n      ";
       if (f->boxed) c << f->member << ".reset();\n";
       else if (f->kind == Kind::message || f->kind == Kind::string || f->kind == Kind::bytes)
-        c << f->member << " = {};\n";
+        c << "::pb::reset(" << f->member << ");\n";
       else
         c << f->member << " = " << default_expr(*f) << ";\n";
       c << "      break;\n";
@@ -936,16 +925,16 @@ void emit_oneof_helpers(Out& c, const MsgT& t) {
 }
 
 void emit_info(Out& c, const MsgT& t) {
-  c << "static const ::pb::FieldInfo kFields_" << t.flat << "[] = {";
+  c << "static constinit const ::pb::FieldInfo kFields_" << t.flat << "[] = {";
   for (const auto& f : t.fields) c << "{" << f.d->number << ", " << quote(f.d->name) << "}, ";
   if (t.fields.empty()) c << "{0, \"\"}";
-  c << "};\nconst ::pb::MsgInfo " << t.flat << "::kInfo = {" << quote(t.full) << ", kFields_"
+  c << "};\nconstinit const ::pb::MsgInfo " << t.flat << "::kInfo = {" << quote(t.full) << ", kFields_"
     << t.flat << ", " << t.fields.size() << "};\n";
   for (const auto& f : t.fields) {
     if (!f.is_map) continue;
-    c << "static const ::pb::FieldInfo kEntryFields_" << t.flat << "_" << f.d->name
+    c << "static constinit const ::pb::FieldInfo kEntryFields_" << t.flat << "_" << f.d->name
       << "[] = {{1, \"key\"}, {2, \"value\"}};\n"
-      << "static const ::pb::MsgInfo kEntryInfo_" << t.flat << "_" << f.d->name << " = {"
+      << "static constinit const ::pb::MsgInfo kEntryInfo_" << t.flat << "_" << f.d->name << " = {"
       << quote(f.entry->full) << ", kEntryFields_" << t.flat << "_" << f.d->name << ", 2};\n";
   }
   c << "\n";
@@ -979,13 +968,13 @@ void emit_service_decl(Out& h, const ServiceD& s, const FileD& f, const Model& m
 
 void emit_service_def(Out& c, const ServiceD& s, const FileD& f) {
   std::string full = f.package.empty() ? s.name : f.package + "." + s.name;
-  c << "static const ::pb::MethodInfo kMethods_" << s.name << "[] = {\n";
+  c << "static constinit const ::pb::MethodInfo kMethods_" << s.name << "[] = {\n";
   for (const auto& md : s.methods)
     c << "    {" << quote(md.name) << ", " << quote("/" + full + "/" + md.name) << ", "
       << quote(md.input.substr(1)) << ", " << quote(md.output.substr(1)) << ", "
       << (md.client_streaming ? "true" : "false") << ", "
       << (md.server_streaming ? "true" : "false") << "},\n";
-  c << "};\nconst ::pb::ServiceInfo " << s.name << "::kInfo = {" << quote(full) << ", "
+  c << "};\nconstinit const ::pb::ServiceInfo " << s.name << "::kInfo = {" << quote(full) << ", "
     << quote(f.name) << ", kMethods_" << s.name << "};\n\n";
 }
 
@@ -1047,6 +1036,7 @@ void emit_file(const Model& m, const FileD& f, const std::string& out_dir) {
       emit_info(c, *t);
       emit_encode(c, *t);
       emit_decode(c, *t);
+      emit_decode_top(c, *t);
       emit_equals(c, *t);
       emit_oneof_helpers(c, *t);
     }
@@ -1086,7 +1076,7 @@ void emit_registry(const Model& m, const std::string& out_dir) {
       c << "};\n";
     }
   }
-  c << "\nconst FileInfo kFiles[] = {\n";
+  c << "\nconstinit const FileInfo kFiles[] = {\n";
   for (size_t i = 0; i < m.files.size(); ++i) {
     const FileD& f = m.files[i];
     c << "    {" << quote(f.name) << ", {kDescriptor" << i << ", sizeof kDescriptor" << i << "}, ";
@@ -1112,9 +1102,9 @@ void emit_registry(const Model& m, const std::string& out_dir) {
     syms.push_back({name.substr(1), index.at(e->file->name)});
   std::sort(syms.begin(), syms.end());
   c << "struct Symbol {\n  std::string_view name;\n  uint16_t file;\n};\n"
-    << "const Symbol kSymbols[] = {\n";
+    << "constinit const Symbol kSymbols[] = {\n";
   for (const auto& [n, i] : syms) c << "    {" << quote(n) << ", " << i << "},\n";
-  c << "};\n\nconst ServiceInfo* const kServices[] = {\n";
+  c << "};\n\nconstinit const ServiceInfo* const kServices[] = {\n";
   size_t nservices = 0;
   for (const auto& f : m.files)
     for (const auto& s : f.services) {
