@@ -34,6 +34,7 @@ Session::Session(Role role, net::Instant now, const Limits& lim, net::Log* log)
       last_refill_(now),
       now_(now) {
   lim_.max_frame_payload = std::max<uint32_t>(1, lim_.max_frame_payload);
+  lim_.max_stream_window = std::max(lim_.max_stream_window, kInitialWindow);  // the spec grants 256 KiB
   if (lim_.keepalive) send_ping(now);
 }
 
@@ -263,6 +264,9 @@ net::Status Session::on_stream_frame(const Header& h, net::Instant now) {
     }
   };
 
+  // The spec says ids increase; go may send SYNs slightly out of order (ids
+  // are taken under a lock, SYNs written outside it), so only parity and
+  // reuse of a live id are errors, as in go and rust.
   if (h.flags & kFlagSyn) {
     const bool peer_parity_odd = role_ == Role::server;  // the client opens odd ids
     if ((id % 2 == 1) != peer_parity_odd)

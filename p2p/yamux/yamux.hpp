@@ -147,7 +147,9 @@ class Session {
   // Sends a ping now unless one is outstanding (the answer: PingRtt).
   void ping(net::Instant now);
   // Smoothed RTT from pings (as go: average of the previous and the new
-  // sample); 0 before the first answer.
+  // sample); 0 before the first answer. A sample runs from the call that
+  // queued the ping to the feed() that brought the answer, so it includes
+  // the time the ping waited in pending_output().
   uint64_t rtt_ns() const { return rtt_ns_; }
   bool failed() const { return failed_; }
   const net::Error& error() const { return error_; }
