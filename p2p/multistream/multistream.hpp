@@ -119,7 +119,7 @@ class Core {
   // kNever once selected or failed.
   net::Instant next_deadline() const;
   // Fails the negotiation with Err::timeout
-  // "multistream: negotiation timed out after 10 s" once the deadline passed.
+  // "multistream: negotiation timed out" once the deadline passed.
   void on_timeout(net::Instant now);
 
  protected:
@@ -162,7 +162,8 @@ class Initiator final : public Core {
   // after the echo). Errors (the core is then `failed`):
   //   Err::proto "multistream: bad header '<line>'",
   //              "multistream: unexpected response '<x>' to proposal '<p>'", codec errors
-  //   Err::unsupported "multistream: peer refused all N proposed protocols"
+  //   Err::unsupported "multistream: peer refused protocol '<p>'" (one proposed),
+  //                    "multistream: peer refused all N proposed protocols"
   //   Err::limit  codec oversize; Err::closed after a failure.
   net::Result<size_t> feed(net::BytesView in, net::Instant now) { return feed_messages(in, now); }
 
