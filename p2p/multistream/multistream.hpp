@@ -164,7 +164,7 @@ class Initiator final : public Core {
   //              "multistream: unexpected response '<x>' to proposal '<p>'", codec errors
   //   Err::unsupported "multistream: peer refused protocol '<p>'" (one proposed),
   //                    "multistream: peer refused all N proposed protocols"
-  //   Err::limit  codec oversize; Err::closed after a failure.
+  //   Err::limit  codec oversize. After a failure every feed() returns the same error.
   net::Result<size_t> feed(net::BytesView in, net::Instant now) { return feed_messages(in, now); }
 
   // True when the application may already write its own bytes after
