@@ -154,9 +154,9 @@ TEST_CASE("loop: periodic timer re-arms until cancelled from its own callback") 
   REQUIRE(run_until(*loop, [&] { return loop->timer_count() == 0; }));
   CHECK(n == 5);
   REQUIRE(at.size() == 5);
-  CHECK(at[0] >= start + kMillisecond);
-  for (size_t i = 1; i < at.size(); i++) CHECK(at[i] >= at[i - 1] + kMillisecond - kMillisecond / 2);
-  CHECK(at[4] >= start + 5 * kMillisecond);
+  // The k-th firing is never before start + k * interval (deadlines advance
+  // by the interval from the previous deadline, not from a late firing).
+  for (size_t i = 0; i < at.size(); i++) CHECK(at[i] >= start + (i + 1) * kMillisecond);
 }
 
 TEST_CASE("loop: reusable timer arm, re-arm earlier and later, disarm") {
@@ -277,8 +277,8 @@ TEST_CASE("loop: now() is cached for a turn and advances between turns") {
   Instant a = 0, b = 0, c = 0;
   loop->add_timer(0, [&] {
     a = loop->now();
-    volatile int spin = 0;
-    for (int i = 0; i < 100000; i++) spin = spin + i;
+    volatile unsigned spin = 0;
+    for (unsigned i = 0; i < 100000; i++) spin = spin + i;
     b = loop->now();
   });
   REQUIRE(run_until(*loop, [&] { return a != 0; }));
