@@ -44,27 +44,55 @@ std::string upper(std::string s) {
 }
 
 // Leading zero bytes map to the zero digit one-for-one; the rest is the
-// big-endian number written in `radix`. O(n^2) in the input length.
+// big-endian number written in `radix`. Both directions are O(n^2) in the
+// length; the number is kept in 32-bit limbs and handled `group` digits at a
+// time (radix^group < 2^32), which makes the constant ~20x smaller than a
+// digit-by-digit, byte-by-byte loop.
+struct BigRadix {
+  uint32_t group;  // digits per step
+  uint32_t power;  // radix^group
+};
+
+BigRadix big_radix(uint32_t radix) {
+  BigRadix g{0, 1};
+  while (uint64_t{g.power} * radix <= UINT32_MAX) {
+    g.power *= radix;
+    ++g.group;
+  }
+  return g;
+}
+
 std::string big_encode(const BigAlphabet& a, BytesView data) {
   size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
-  std::vector<uint8_t> digits;  // little-endian digits in radix
-  digits.reserve((data.size() - zeros) * 14 / 10 + 1);
-  for (size_t i = zeros; i < data.size(); ++i) {
-    uint32_t carry = data[i];
-    for (auto& d : digits) {
-      carry += static_cast<uint32_t>(d) << 8;
-      d = static_cast<uint8_t>(carry % a.radix);
-      carry /= a.radix;
+  const BytesView rest = data.subspan(zeros);
+  // Big-endian 32-bit limbs of the number.
+  std::vector<uint32_t> limbs((rest.size() + 3) / 4, 0);
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const size_t from_end = rest.size() - 1 - i;  // byte index from the least significant end
+    limbs[limbs.size() - 1 - from_end / 4] |= uint32_t{rest[i]} << (8 * (from_end % 4));
+  }
+  const BigRadix g = big_radix(a.radix);
+  std::string rev;  // digits, least significant first
+  size_t start = 0;
+  while (start < limbs.size() && limbs[start] == 0) ++start;
+  while (start < limbs.size()) {
+    uint64_t rem = 0;
+    uint32_t* limb = limbs.data();  // raw loop: this is the quadratic part
+    for (size_t i = start, n = limbs.size(); i < n; ++i) {
+      const uint64_t cur = rem << 32 | limb[i];
+      limb[i] = static_cast<uint32_t>(cur / g.power);
+      rem = cur % g.power;
     }
-    while (carry) {
-      digits.push_back(static_cast<uint8_t>(carry % a.radix));
-      carry /= a.radix;
+    while (start < limbs.size() && limbs[start] == 0) ++start;
+    for (uint32_t j = 0; j < g.group; ++j) {
+      rev.push_back(a.digits[rem % a.radix]);
+      rem /= a.radix;
     }
   }
+  while (!rev.empty() && rev.back() == a.digits[0]) rev.pop_back();  // the number's leading zeros
   std::string out(zeros, a.digits[0]);
-  out.reserve(zeros + digits.size());
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out.push_back(a.digits[*it]);
+  out.append(rev.rbegin(), rev.rend());
   return out;
 }
 
@@ -74,26 +102,39 @@ Result<Bytes> big_decode(const BigAlphabet& a, std::string_view text, size_t off
                             " characters exceed the limit of " + std::to_string(kMaxBigBaseTextLen)};
   size_t zeros = 0;
   while (zeros < text.size() && text[zeros] == a.digits[0]) ++zeros;
-  std::vector<uint8_t> bytes;  // little-endian base-256
-  bytes.reserve(text.size());
-  for (size_t i = zeros; i < text.size(); ++i) {
-    const int v = a.value[static_cast<uint8_t>(text[i])];
-    if (v < 0)
-      return {Err::proto, std::string("multibase: invalid ") + a.name + " character " +
-                              quote_char(text[i]) + " at offset " + std::to_string(offset + i)};
-    uint32_t carry = static_cast<uint32_t>(v);
-    for (auto& b : bytes) {
-      carry += static_cast<uint32_t>(b) * a.radix;
-      b = static_cast<uint8_t>(carry & 0xff);
-      carry >>= 8;
+  const BigRadix g = big_radix(a.radix);
+  std::vector<uint32_t> limbs;  // little-endian 32-bit limbs
+  limbs.reserve(text.size() / 5 + 1);
+  for (size_t i = zeros; i < text.size();) {
+    const size_t n = std::min<size_t>(g.group, text.size() - i);
+    uint64_t val = 0, mult = 1;
+    for (size_t j = 0; j < n; ++j, ++i) {
+      const int v = a.value[static_cast<uint8_t>(text[i])];
+      if (v < 0)
+        return {Err::proto, std::string("multibase: invalid ") + a.name + " character " +
+                                quote_char(text[i]) + " at offset " + std::to_string(offset + i)};
+      val = val * a.radix + static_cast<uint64_t>(v);
+      mult *= a.radix;
     }
-    while (carry) {
-      bytes.push_back(static_cast<uint8_t>(carry & 0xff));
-      carry >>= 8;
+    uint64_t carry = val;
+    uint32_t* limb = limbs.data();  // raw loop: this is the quadratic part
+    for (size_t k = 0, m = limbs.size(); k < m; ++k) {
+      const uint64_t cur = uint64_t{limb[k]} * mult + carry;
+      limb[k] = static_cast<uint32_t>(cur);
+      carry = cur >> 32;
     }
+    if (carry) limbs.push_back(static_cast<uint32_t>(carry));
   }
   Bytes out(zeros, 0);
-  out.insert(out.end(), bytes.rbegin(), bytes.rend());
+  bool started = false;
+  for (auto it = limbs.rbegin(); it != limbs.rend(); ++it) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      const auto byte = static_cast<uint8_t>(*it >> shift);
+      if (byte == 0 && !started) continue;
+      started = true;
+      out.push_back(byte);
+    }
+  }
   return out;
 }
 
