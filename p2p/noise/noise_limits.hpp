@@ -24,7 +24,7 @@ inline constexpr size_t kMaxPlaintextLen = kMaxMessageLen - kTagLen;  // spec: 6
 // last message of a direction carries nonce 2^64-2.
 inline constexpr uint64_t kReservedNonce = UINT64_MAX;
 
-// --- libp2p profile --------------------------------------------------------
+// --- libp2p profile ---------------------------------------------------------
 inline constexpr std::string_view kMultistreamId = "/noise";                  // spec
 inline constexpr std::string_view kStaticKeySigPrefix = "noise-libp2p-static-key:";  // spec
 inline constexpr size_t kLengthPrefixLen = 2;        // spec: u16 big-endian before each message
@@ -34,5 +34,19 @@ inline constexpr size_t kMsg3MinLen = kDhLen + kTagLen + kTagLen;           // e
 // ours (js-libp2p: inbound upgrade timeout 10 s): the whole handshake must
 // finish within this after the session starts.
 inline constexpr uint64_t kHandshakeTimeoutNs = 10 * net::kSecond;
+// ours: ciphertext bytes feed() buffers (partial frames plus decrypted
+// frames the application has not read yet). At least one whole frame.
+inline constexpr size_t kMaxInputBuffered = 256 * 1024;
+// ours: framed ciphertext waiting for the socket; write() takes no more.
+inline constexpr size_t kMaxOutputBuffered = 256 * 1024;
+// ours: early muxer negotiation (NoiseExtensions.stream_muxers): at most this
+// many entries of at most this many bytes each (multistream's line limit).
+inline constexpr size_t kMaxStreamMuxers = 16;
+inline constexpr size_t kMaxMuxerIdLen = 1024;
+// ours: the decoded handshake payload (identity key + signature + extensions)
+// is bounded by the message anyway; the identity key by the key module
+// (RSA <= 8192 bits, hardening.md row 4).
+inline constexpr size_t kMaxPayloadLen = kMaxMessageLen - kMsg2MinLen;
+inline constexpr std::string_view kYamuxId = "/yamux/1.0.0";
 
 }  // namespace p2p::noise
