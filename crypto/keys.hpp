@@ -56,7 +56,8 @@ net::Bytes marshal_public_key(const PublicKey& k);
 //               "ECDSA public key is not a DER SubjectPublicKeyInfo",
 //               "ECDSA public key is not canonical (want a named P-256 curve and an uncompressed point)",
 //               "RSA public key is not a DER SubjectPublicKeyInfo",
-//               "RSA public key holds a EC key, want rsaEncryption",
+//               "RSA public key holds a key of type EC, want rsaEncryption",
+//               "ECDSA public key holds a key of type RSA, want id-ecPublicKey",
 //               "RSA public key is not canonical DER"
 //   Err::unsupported  "unsupported key type 7",
 //                     "ECDSA curve secp384r1 is not supported, want P-256"
@@ -73,7 +74,9 @@ net::Result<PublicKey> unmarshal_public_key(net::BytesView in);
 //   "Ed25519 signature is 63 bytes, want 64", "RSA signature is 255 bytes, want 256",
 //   "ECDSA signature of 80 bytes exceeds 72", "bad Ed25519 signature",
 //   "bad RSA signature", "bad ECDSA signature", "bad secp256k1 signature".
-// Err::nomem "openssl: out of memory" if OpenSSL cannot allocate.
+// ("secp256k1 signature of 80 bytes exceeds 72" likewise). Err::nomem
+// "openssl: out of memory" if OpenSSL cannot allocate; Err::crypto
+// "openssl: ..." if it fails internally.
 [[nodiscard]] net::Status verify(const PublicKey& key, net::BytesView msg, net::BytesView sig);
 
 // The PublicKey / PrivateKey protobuf frame, shared with the private key
