@@ -17,6 +17,8 @@
 // both lists contain; no overlap between two non-empty lists fails the
 // handshake (as js-libp2p does); an empty or missing list on either side
 // means "negotiate the muxer with multistream-select after the handshake".
+// (js-libp2p 17 takes the first entry of the REMOTE's list that it supports,
+// whatever its role; with our single-entry list both rules agree.)
 //
 // Driver loop (STYLE.md §2):
 //   Session s(cfg);                           // initiator: msg1 is pending already
@@ -56,8 +58,13 @@ struct SessionConfig {
   // Our libp2p identity; signs the static key. Must outlive the constructor
   // call only (the signed payload is built there).
   const crypto::Ed25519PrivateKey* identity = nullptr;
-  // Fresh X25519 key pairs for this connection (drivers: x25519_generate();
-  // go-libp2p and js-libp2p also draw a new static key per connection).
+  // Fresh X25519 key pairs for this connection (drivers: x25519_generate()).
+  // A new static key per connection is what go-libp2p does (handshake.go
+  // generates one per handshake); js (@chainsafe/libp2p-noise 17) draws one
+  // per Noise instance, i.e. per node, unless configured. Per connection
+  // costs one X25519 keygen and one Ed25519 signature per handshake, and a
+  // leaked static key then endangers one connection, not every handshake
+  // until restart.
   crypto::X25519KeyPair static_key;
   crypto::X25519KeyPair ephemeral_key;
   // The remote peer the dialer expects; empty PeerId: accept any.

@@ -645,6 +645,25 @@ TEST_CASE("noise session: output and input buffers are bounded") {
   i.trim_memory();
 }
 
+TEST_CASE("noise session: the default output bound (kMaxOutputBuffered) is exact") {
+  Keys k;
+  Session i(config(Role::initiator, k.id_i, 1));
+  Session r(config(Role::responder, k.id_r, 3));
+  REQUIRE(pump(i, r));
+  REQUIRE(pump(r, i));
+  i.consume_output(i.pending_output().size());  // msg3 "sent"
+  // 3 full frames (3 x 65537) + one frame of the 65533 bytes left.
+  const size_t expect = 3 * kMaxPlaintextLen + (kMaxOutputBuffered - 3 * (2 + kMaxMessageLen) - 18);
+  CHECK(i.writable() == expect);
+  Bytes big(kMaxOutputBuffered, 1);
+  auto n = i.write(big);
+  REQUIRE(n);
+  CHECK(*n == expect);
+  CHECK(i.pending_output().size() == kMaxOutputBuffered);
+  i.consume_output(1);
+  CHECK(i.writable() == 0);  // one free byte cannot hold a frame
+}
+
 TEST_CASE("noise session: a stalled handshake times out after 10 s") {
   Keys k;
   SUBCASE("responder never gets msg1") {
