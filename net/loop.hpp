@@ -41,6 +41,9 @@
 // (the Loop never touches a callback after it returns unless it is still
 // registered).
 //
+// Lifetime: destroy everything that registered fds or timers (TcpStream,
+// Acceptor, drivers) before the Loop.
+//
 // Signals go through one signalfd: on_signal() blocks the signal for the
 // calling thread (create the Loop and register signals before starting any
 // thread, so threads inherit the mask). The destructor drains pending
@@ -147,7 +150,8 @@ class Loop {
   void stop() { stop_ = true; }
 
   // A 64 KiB buffer for drivers' read() calls (TcpStream's on_data spans
-  // point into it): valid only until the current callback returns.
+  // point into it): valid only until the current callback returns, and a
+  // callback handed a span into it must not use scratch() itself.
   std::span<uint8_t> scratch() { return {scratch_.get(), kLoopScratchLen}; }
 
   const LoopStats& stats() const { return stats_; }

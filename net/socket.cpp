@@ -149,6 +149,10 @@ Result<Fd> udp_bind(const SockAddr& addr, const UdpOptions& opt) {
   if (opt.reuse_addr) AAC_TRY(setopt(s, SOL_SOCKET, SO_REUSEADDR, 1, (what + ": SO_REUSEADDR").c_str()));
   if (opt.reuse_port) AAC_TRY(setopt(s, SOL_SOCKET, SO_REUSEPORT, 1, (what + ": SO_REUSEPORT").c_str()));
   if (addr.is_v6()) AAC_TRY(setopt(s, IPPROTO_IPV6, IPV6_V6ONLY, 1, (what + ": IPV6_V6ONLY").c_str()));
+  if (opt.pktinfo) {
+    if (addr.is_v4()) AAC_TRY(setopt(s, IPPROTO_IP, IP_PKTINFO, 1, (what + ": IP_PKTINFO").c_str()));
+    if (addr.is_v6()) AAC_TRY(setopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, (what + ": IPV6_RECVPKTINFO").c_str()));
+  }
   if (::bind(s, addr.sa(), addr.len()) != 0) return fail(what, errno);
   return fd;
 }
@@ -163,15 +167,22 @@ Result<size_t> udp_send_to(int fd, BytesView data, const SockAddr& to) {
   }
 }
 
-Result<size_t> udp_recv_from(int fd, std::span<uint8_t> buf, SockAddr* from, bool* truncated) {
+Result<size_t> udp_recv_from(int fd, std::span<uint8_t> buf, SockAddr* from, bool* truncated,
+                             unsigned* ifindex) {
   for (;;) {
     sockaddr_storage ss;
     iovec iov{buf.data(), buf.size()};
+    alignas(cmsghdr) uint8_t ctl[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
     msghdr mh{};
     mh.msg_name = &ss;
     mh.msg_namelen = sizeof(ss);
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
+    if (ifindex) {
+      *ifindex = 0;
+      mh.msg_control = ctl;
+      mh.msg_controllen = sizeof(ctl);
+    }
     ssize_t n = ::recvmsg(fd, &mh, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -179,6 +190,19 @@ Result<size_t> udp_recv_from(int fd, std::span<uint8_t> buf, SockAddr* from, boo
       return sys_error("udp recv", errno);
     }
     if (truncated) *truncated = (mh.msg_flags & MSG_TRUNC) != 0;
+    if (ifindex) {
+      for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+          in_pktinfo pi;
+          memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+          *ifindex = static_cast<unsigned>(pi.ipi_ifindex);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+          in6_pktinfo pi;
+          memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+          *ifindex = pi.ipi6_ifindex;
+        }
+      }
+    }
     if (from) {
       auto a = SockAddr::from_storage(ss, mh.msg_namelen);
       *from = a ? *a : SockAddr();

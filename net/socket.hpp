@@ -89,15 +89,20 @@ Result<SockAddr> peer_addr(int fd);
 struct UdpOptions {
   bool reuse_addr = false;  // SO_REUSEADDR: several mDNS responders on :5353
   bool reuse_port = false;  // SO_REUSEPORT
+  // IP_PKTINFO / IPV6_RECVPKTINFO: udp_recv_from reports the arrival
+  // interface (an mDNS responder answers on the interface a query came in on).
+  bool pktinfo = false;
 };
 
 // socket + options (+ IPV6_V6ONLY for IPv6) + bind. Errors: Err::io, Err::limit.
 Result<Fd> udp_bind(const SockAddr& addr, const UdpOptions& opt = {});
 // One datagram. Err::need_more (empty message) when the socket would block.
 Result<size_t> udp_send_to(int fd, BytesView data, const SockAddr& to);
-// One datagram into buf (truncated if longer; *truncated says so).
+// One datagram into buf (truncated if longer; *truncated says so). With
+// UdpOptions::pktinfo, *ifindex is the arrival interface (else 0).
 // Err::need_more (empty message) when nothing is queued.
-Result<size_t> udp_recv_from(int fd, std::span<uint8_t> buf, SockAddr* from, bool* truncated = nullptr);
+Result<size_t> udp_recv_from(int fd, std::span<uint8_t> buf, SockAddr* from, bool* truncated = nullptr,
+                             unsigned* ifindex = nullptr);
 
 // Multicast (mDNS: 224.0.0.251 / ff02::fb port 5353). `family` selects
 // IPPROTO_IP or IPPROTO_IPV6 options; ifindex 0 = the kernel's choice.

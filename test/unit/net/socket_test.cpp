@@ -434,6 +434,38 @@ TEST_CASE("udp: send and receive on loopback (v4 and v6), EAGAIN and truncation"
   }
 }
 
+TEST_CASE("udp: pktinfo reports the arrival interface") {
+  auto ifs = list_interfaces();
+  REQUIRE(ifs);
+  unsigned lo = 0;
+  for (auto& i : *ifs)
+    if (i.loopback) lo = i.index;
+  for (bool v6 : {false, true}) {
+    CAPTURE(v6);
+    if (v6 && !have_ipv6_loopback()) continue;
+    UdpOptions o;
+    o.pktinfo = true;
+    auto r = udp_bind(v6 ? SockAddr::any6(0) : SockAddr::any4(0), o);
+    REQUIRE(r);
+    auto s = udp_bind(v6 ? SockAddr::loopback6(0) : SockAddr::loopback4(0));
+    REQUIRE(s);
+    SockAddr to = v6 ? SockAddr::loopback6(local_addr(r->get())->port())
+                     : SockAddr::loopback4(local_addr(r->get())->port());
+    REQUIRE(udp_send_to(s->get(), as_bytes("q"), to));
+    auto loop = make_loop();
+    bool readable = false;
+    auto id = loop->add_fd(r->get(), kReadable, [&](uint32_t) { readable = true; });
+    REQUIRE(run_until(*loop, [&] { return readable; }));
+    loop->remove_fd(*id);
+    uint8_t buf[4];
+    unsigned ifindex = 12345;
+    auto got = udp_recv_from(r->get(), buf, nullptr, nullptr, &ifindex);
+    REQUIRE(got);
+    CHECK(*got == 1);
+    CHECK(ifindex == lo);
+  }
+}
+
 TEST_CASE("udp: SO_REUSEADDR lets two sockets share a port (mDNS :5353 style)") {
   UdpOptions o;
   o.reuse_addr = true;
