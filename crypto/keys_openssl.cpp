@@ -54,6 +54,15 @@ net::Error fail(Err code, std::string what) {
 }
 net::Error nomem() { return fail(Err::nomem, "openssl: out of memory"); }
 
+// Even a successful decode may leave entries behind (OpenSSL 3 tries several
+// decoders); each entry point drops them on the way out.
+struct ClearErrorsOnExit {
+  ClearErrorsOnExit() = default;
+  ClearErrorsOnExit(const ClearErrorsOnExit&) = delete;
+  ClearErrorsOnExit& operator=(const ClearErrorsOnExit&) = delete;
+  ~ClearErrorsOnExit() { ERR_clear_error(); }
+};
+
 // SubjectPublicKeyInfo of a named P-256 key with an uncompressed point: the
 // only ECDSA encoding go-libp2p writes and its x509 parser takes.
 //   SEQ { SEQ { OID id-ecPublicKey, OID prime256v1 }, BIT STRING 00 04 X Y }
@@ -159,18 +168,21 @@ net::Status check_ecdsa_sig_len(net::BytesView sig, const char* alg) {
 }  // namespace
 
 net::Status check_rsa_spki(net::BytesView der) {
+  const ClearErrorsOnExit clear;
   auto k = rsa_key(der);
   if (!k) return k.take_error();
   return {};
 }
 
 net::Status check_ecdsa_spki(net::BytesView der) {
+  const ClearErrorsOnExit clear;
   auto k = ecdsa_key(der);
   if (!k) return k.take_error();
   return {};
 }
 
 net::Result<net::Bytes> secp256k1_compress(net::BytesView sec1) {
+  const ClearErrorsOnExit clear;
   if (sec1.size() != kSecp256k1CompressedLen && sec1.size() != kSecp256k1UncompressedLen)
     return {Err::proto, "secp256k1 public key is " + std::to_string(sec1.size()) +
                             " bytes, want 33 (compressed) or 65 (uncompressed)"};
@@ -193,6 +205,7 @@ net::Result<net::Bytes> secp256k1_compress(net::BytesView sec1) {
 }
 
 net::Status verify_rsa(net::BytesView der, net::BytesView msg, net::BytesView sig) {
+  const ClearErrorsOnExit clear;
   auto k = rsa_key(der);  // size limits first: CVE-2023-39533
   if (!k) return k.take_error();
   const int want = EVP_PKEY_get_size(k->get());
@@ -203,6 +216,7 @@ net::Status verify_rsa(net::BytesView der, net::BytesView msg, net::BytesView si
 }
 
 net::Status verify_ecdsa(net::BytesView der, net::BytesView msg, net::BytesView sig) {
+  const ClearErrorsOnExit clear;
   auto k = ecdsa_key(der);
   if (!k) return k.take_error();
   AAC_TRY(check_ecdsa_sig_len(sig, "ECDSA"));
@@ -210,6 +224,7 @@ net::Status verify_ecdsa(net::BytesView der, net::BytesView msg, net::BytesView 
 }
 
 net::Status verify_secp256k1(net::BytesView sec1, net::BytesView msg, net::BytesView sig) {
+  const ClearErrorsOnExit clear;
   auto c = secp256k1_compress(sec1);
   if (!c) return c.take_error();
   AAC_TRY(check_ecdsa_sig_len(sig, "secp256k1"));
