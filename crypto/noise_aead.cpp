@@ -6,6 +6,8 @@
 #include <climits>
 #include <cstring>
 
+#include "crypto/init.hpp"
+
 namespace crypto {
 
 static_assert(crypto_aead_chacha20poly1305_ietf_KEYBYTES == kAeadKeyLen);
@@ -13,13 +15,6 @@ static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == kAeadNonceLen);
 static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == kAeadTagLen);
 
 namespace {
-
-// sodium_init() picks the SIMD implementations of ChaCha20 and Poly1305;
-// without it libsodium runs its reference code. Idempotent and thread safe.
-void ensure_sodium_init() {
-  static const int r = sodium_init();
-  (void)r;
-}
 
 EVP_CIPHER_CTX* ctx_of(void* p) { return static_cast<EVP_CIPHER_CTX*>(p); }
 
@@ -41,7 +36,9 @@ void noise_nonce(uint64_t n, uint8_t out[kAeadNonceLen]) {
   for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<uint8_t>(n >> (8 * i));
 }
 
-ChaChaPoly::ChaChaPoly(AeadBackend b) : backend_(b) { ensure_sodium_init(); }
+// crypto::init() (sodium_init) picks libsodium's SIMD ChaCha20 and Poly1305;
+// without it libsodium runs its reference code.
+ChaChaPoly::ChaChaPoly(AeadBackend b) : backend_(b) { (void)init(); }
 
 ChaChaPoly::~ChaChaPoly() { release(); }
 

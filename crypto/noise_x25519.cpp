@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "crypto/init.hpp"
+
 namespace crypto {
 
 static_assert(crypto_scalarmult_BYTES == kX25519Len && crypto_scalarmult_SCALARBYTES == kX25519Len);
@@ -17,7 +19,7 @@ X25519KeyPair x25519_from_private(std::span<const uint8_t, kX25519Len> priv) {
 
 X25519KeyPair x25519_generate() {
   Secret<kX25519Len> raw;
-  randombytes_buf(raw.data(), raw.size());
+  random_bytes(raw.span());
   return x25519_from_private(raw.span());
 }
 
