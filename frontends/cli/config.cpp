@@ -12,6 +12,7 @@
 #include "frontends/cli/config_keys.hpp"
 #include "frontends/cli/config_limits.hpp"
 #include "frontends/cli/listen_addr.hpp"
+#include "p2p/multiaddr/multiaddr.hpp"
 
 namespace frontends::cli {
 namespace {
@@ -101,18 +102,11 @@ net::Status apply_flags(const ParsedArgs& args, Config& cfg, Sources& src) {
 
 // ---- validation -------------------------------------------------------------
 
-// Until p2p/multiaddr lands in the tree, a multiaddr is checked for its
-// shape only (non-empty, starts with '/', no empty component).
-net::Status check_multiaddr(std::string_view s) {
-  if (s.empty() || s[0] != '/') return net::Error{net::Err::invalid, "must start with '/'"};
-  if (s.size() > 1 && s.find("//") != std::string_view::npos)
-    return net::Error{net::Err::invalid, "empty component"};
-  return {};
-}
-
-bool has_peer_id(std::string_view s) {
-  size_t p = s.find("/p2p/");
-  return p != std::string_view::npos && p + 5 < s.size();
+// The parser's message without its "multiaddr: " prefix (the config error
+// already says "invalid multiaddr").
+std::string multiaddr_problem(const std::string& what) {
+  constexpr std::string_view kPrefix = "multiaddr: ";
+  return what.rfind(kPrefix, 0) == 0 ? what.substr(kPrefix.size()) : what;
 }
 
 net::Status check_key(const KeyDef& k, Config& cfg, const std::string& where, const EnvGetter& env) {
@@ -160,12 +154,12 @@ net::Status check_key(const KeyDef& k, Config& cfg, const std::string& where, co
     case Check::bootstrap: {
       const auto& v = *std::get<std::vector<std::string>*>(f);
       for (const auto& a : v) {
-        auto st = check_multiaddr(a);
-        if (!st)
-          return fail("invalid multiaddr " + go_quote(a) + ": " + st.what() +
+        auto ma = p2p::Multiaddr::parse(a);
+        if (!ma)
+          return fail("invalid multiaddr " + go_quote(a) + ": " + multiaddr_problem(ma.what()) +
                       (k.check == Check::bootstrap ? " (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...)"
                                                    : " (want e.g. /ip4/0.0.0.0/tcp/4001)"));
-        if (k.check == Check::bootstrap && !has_peer_id(a))
+        if (k.check == Check::bootstrap && !ma->peer_id())
           return fail("multiaddr " + go_quote(a) +
                       " has no peer id (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...)");
       }

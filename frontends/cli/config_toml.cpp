@@ -271,6 +271,8 @@ class Reader {
 //    basic string right after a backslash.
 //  - a table header whose name starts with neither a bare-key character nor a
 //    quote ("[&", "[[[") breaks parse_key()'s assumed precondition (#294, PR #301).
+//  - a quote inside a bare token (`x = 0"é"`) is scanned by toml++ as part of
+//    the token, so what follows is classified as code, not as a string.
 // Valid TOML has none of this (whitespace is space and tab, bare keys are
 // ASCII), so this small lexer refuses such input before toml++ sees it. The
 // one valid document it refuses: a line-ending backslash in a multi-line basic
@@ -281,6 +283,7 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
   size_t i = 0;
   int depth = 0;            // [] {} nesting of values, outside strings and comments
   bool line_start = true;   // only blanks since the last newline (code only)
+  char prev = '\n';         // the last code character (' ' for blanks, '"' after a string)
   auto at = [&](size_t n) { return i + n < doc.size() ? doc[i + n] : '\0'; };
   auto fail = [&](const char* what) {
     return net::Error{net::Err::invalid,
@@ -322,6 +325,14 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
             return fail("invalid table header (want [name] or [[name]])");
           }
         }
+        if ((c == '"' || c == '\'') && prev != '\n' && prev != ' ' && prev != '\r' && prev != '=' &&
+            prev != '[' && prev != '{' && prev != ',' && prev != '.') {
+          // toml++ would scan the quote as part of a bare token (`x = 0"é"`)
+          // and classify what follows as code: refuse it here.
+          col++;
+          return fail("unexpected quote");
+        }
+        prev = c == '\t' ? ' ' : c;
         if (c == '[' || c == '{') depth++;
         else if ((c == ']' || c == '}') && depth > 0) depth--;
         if (c == '\n') line_start = true;
@@ -338,6 +349,7 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
         if (c == '\n') {
           in = In::code;
           line_start = true;
+          prev = '\n';
         }
         break;
       case In::basic:
@@ -345,6 +357,7 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
         if (c == '\n' || (in == In::basic ? c == '"' : c == '\'')) {
           in = In::code;
           line_start = c == '\n';
+          prev = c;
         }
         else if (in == In::basic && c == '\\' && at(1) != '\n') step();
         break;
@@ -356,6 +369,7 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
           step();
           for (int extra = 0; extra < 2 && at(1) == q; extra++) step();  // """"" ends with 2 quotes of content
           in = In::code;
+          prev = q;
         } else if (in == In::ml_basic && c == '\\') {
           step();
           size_t j = i;

@@ -141,11 +141,11 @@ const PrecedenceRow kPrecedence[] = {
     {"grpc_listen", "grpc_listen = \"tcp://127.0.0.1:1\"", "AGENTANYCAST_GRPC_LISTEN",
      "unix:///e.sock", "--grpc-listen=/c.sock", [](const Config& c) { return c.grpc_listen; },
      "unix:///home/t/.agentanycast/daemon.sock", "tcp://127.0.0.1:1", "unix:///e.sock", "/c.sock"},
-    {"bootstrap_peers", "bootstrap_peers = [\"/ip4/1.1.1.1/tcp/1/p2p/QmF\"]",
-     "AGENTANYCAST_BOOTSTRAP_PEERS", "/ip4/2.2.2.2/tcp/2/p2p/QmE,,/dns4/r/tcp/4001/p2p/QmE2",
-     "-bootstrap-peers=/ip4/3.3.3.3/tcp/3/p2p/QmC", [](const Config& c) { return join(c.bootstrap_peers); },
-     "", "/ip4/1.1.1.1/tcp/1/p2p/QmF", "/ip4/2.2.2.2/tcp/2/p2p/QmE,/dns4/r/tcp/4001/p2p/QmE2",
-     "/ip4/3.3.3.3/tcp/3/p2p/QmC"},
+    {"bootstrap_peers", "bootstrap_peers = [\"/ip4/1.1.1.1/tcp/1/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq\"]",
+     "AGENTANYCAST_BOOTSTRAP_PEERS", "/ip4/2.2.2.2/tcp/2/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA,,/dns4/r/tcp/4001/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N",
+     "-bootstrap-peers=/ip4/3.3.3.3/tcp/3/p2p/12D3KooWM6CgA9iBFZmcYAHA6A2qvbAxqfkmrYiRQuz3XEsk4Ksv", [](const Config& c) { return join(c.bootstrap_peers); },
+     "", "/ip4/1.1.1.1/tcp/1/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq", "/ip4/2.2.2.2/tcp/2/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA,/dns4/r/tcp/4001/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N",
+     "/ip4/3.3.3.3/tcp/3/p2p/12D3KooWM6CgA9iBFZmcYAHA6A2qvbAxqfkmrYiRQuz3XEsk4Ksv"},
     {"enable_webtransport", "enable_webtransport = true", nullptr, nullptr, "-enable-webtransport=false",
      [](const Config& c) { return b(c.enable_webtransport); }, "false", "true", "true", "false"},
     {"store_path", "store_path = \"/f/data\"", "AGENTANYCAST_STORE_PATH", "/e/data", "-store=/c/data",
@@ -282,7 +282,7 @@ TEST_CASE("config: a flag overrides only its own key") {
 
 TEST_CASE("config: empty flag and variable values count as not given (as in the original)") {
   Run r;
-  r.files[kFile] = "log_level = \"warn\"\nbootstrap_peers = [\"/ip4/1.1.1.1/tcp/1/p2p/QmF\"]\n";
+  r.files[kFile] = "log_level = \"warn\"\nbootstrap_peers = [\"/ip4/1.1.1.1/tcp/1/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq\"]\n";
   r.env["AGENTANYCAST_LOG_LEVEL"] = "";
   r.env["AGENTANYCAST_BOOTSTRAP_PEERS"] = " , ,";
   r.args = {"-key=", "-bootstrap-peers", ","};
@@ -290,7 +290,7 @@ TEST_CASE("config: empty flag and variable values count as not given (as in the 
   REQUIRE(c);
   CHECK(c->log_level == "warn");
   CHECK(c->key_path == "/home/t/.agentanycast/key");
-  CHECK(c->bootstrap_peers == std::vector<std::string>{"/ip4/1.1.1.1/tcp/1/p2p/QmF"});
+  CHECK(c->bootstrap_peers == std::vector<std::string>{"/ip4/1.1.1.1/tcp/1/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"});
 }
 
 TEST_CASE("config: AGENTANYCAST_ENABLE_MDNS only disables (false/0), like the original") {
@@ -358,12 +358,12 @@ TEST_CASE("config: the SDK spawn argv of upstream.md §2.2 is accepted") {
   Run r;
   r.env["AGENTANYCAST_STORE_PATH"] = "/home/t/.agentanycast/data";
   r.args = {"--key=/home/t/.agentanycast/key", "--grpc-listen=unix:///home/t/.agentanycast/daemon.sock",
-            "--log-level=info", "--bootstrap-peers=/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWRelay",
+            "--log-level=info", "--bootstrap-peers=/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWM6CgA9iBFZmcYAHA6A2qvbAxqfkmrYiRQuz3XEsk4Ksv",
             "--transport=tcp", "--namespace=prod"};
   auto c = r.load();
   REQUIRE(c);
   CHECK(c->grpc_listen == "unix:///home/t/.agentanycast/daemon.sock");
-  CHECK(c->bootstrap_peers == std::vector<std::string>{"/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWRelay"});
+  CHECK(c->bootstrap_peers == std::vector<std::string>{"/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWM6CgA9iBFZmcYAHA6A2qvbAxqfkmrYiRQuz3XEsk4Ksv"});
   CHECK(c->sdk_transport == "tcp");
   CHECK(c->sdk_namespace == "prod");
 }
@@ -386,7 +386,7 @@ TEST_CASE("config: every key and section of upstream.md §7.2 is read and stored
   r.files[kFile] = R"(key_path = "/k"
 listen_addrs = ["/ip4/0.0.0.0/tcp/4001"]
 grpc_listen = "tcp://127.0.0.1:50051"
-bootstrap_peers = ["/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWRelay"]
+bootstrap_peers = ["/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWM6CgA9iBFZmcYAHA6A2qvbAxqfkmrYiRQuz3XEsk4Ksv"]
 enable_relay_client = false
 enable_hole_punching = false
 enable_quic = false
@@ -725,7 +725,7 @@ BAD_FILE("file metrics listen port", "[metrics]\nlisten = \":99999\"\n",
 BAD_FILE("file registry addr", "[anycast]\nregistry_addr = \"relay.example.com\"\n",
          F R"(2: anycast.registry_addr: invalid address "relay.example.com": missing port in address (want host:port, e.g. 127.0.0.1:8080 or :8080))")
 BAD_FILE("file listen multiaddr", "listen_addrs = [\"ip4/0.0.0.0/tcp/0\"]\n",
-         F R"(1: listen_addrs: invalid multiaddr "ip4/0.0.0.0/tcp/0": must start with '/' (want e.g. /ip4/0.0.0.0/tcp/4001))")
+         F R"(1: listen_addrs: invalid multiaddr "ip4/0.0.0.0/tcp/0": must begin with '/' at offset 0 (want e.g. /ip4/0.0.0.0/tcp/4001))")
 BAD_FILE("file bootstrap without peer id", "bootstrap_peers = [\"/ip4/1.2.3.4/tcp/4001\"]\n",
          F R"(1: bootstrap_peers: multiaddr "/ip4/1.2.3.4/tcp/4001" has no peer id (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...))")
 BAD_FILE("file nats enabled without broker", "[transport.nats]\nenabled = true\n",
@@ -764,7 +764,15 @@ BAD_ENV("env sample rate NaN", "AGENTANYCAST_SAMPLE_RATE", "nan",
 BAD_ENV("env registry addrs", "AGENTANYCAST_REGISTRY_ADDRS", "r1:50052,r2",
         R"(config: env AGENTANYCAST_REGISTRY_ADDRS: anycast.registry_addrs: invalid address "r2": missing port in address (want host:port, e.g. relay.example.com:50052))")
 BAD_ENV("env bootstrap", "AGENTANYCAST_BOOTSTRAP_PEERS", "/ip4/1.2.3.4/tcp/1/p2p/",
-        R"(config: env AGENTANYCAST_BOOTSTRAP_PEERS: bootstrap_peers: multiaddr "/ip4/1.2.3.4/tcp/1/p2p/" has no peer id (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...))")
+        R"(config: env AGENTANYCAST_BOOTSTRAP_PEERS: bootstrap_peers: invalid multiaddr "/ip4/1.2.3.4/tcp/1/p2p/": missing value for p2p at offset 22 (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...))")
+BAD_ENV("env listen unknown protocol", "AGENTANYCAST_LISTEN_ADDRS", "/ip4/0.0.0.0/tcp/0,/ip4/0.0.0.0/foo/1",
+        R"(config: env AGENTANYCAST_LISTEN_ADDRS: listen_addrs: invalid multiaddr "/ip4/0.0.0.0/foo/1": unknown protocol "foo" at offset 13 (want e.g. /ip4/0.0.0.0/tcp/4001))")
+BAD_FILE("file listen bad ip4", "listen_addrs = [\"/ip4/1.2.3/tcp/1\"]\n",
+         F R"(1: listen_addrs: invalid multiaddr "/ip4/1.2.3/tcp/1": invalid ip4 address "1.2.3" at offset 5 (want e.g. /ip4/0.0.0.0/tcp/4001))")
+BAD_FLAG("flag listen bad port", "-listen=/ip4/0.0.0.0/tcp/65536",
+         R"(config: flag -listen: listen_addrs: invalid multiaddr "/ip4/0.0.0.0/tcp/65536": invalid tcp port "65536" at offset 17: out of range 0..65535 (want e.g. /ip4/0.0.0.0/tcp/4001))")
+BAD_FLAG("flag bootstrap bad peer id", "-bootstrap-peers=/ip4/1.2.3.4/tcp/1/p2p/QmNotAPeer",
+         R"(config: flag -bootstrap-peers: bootstrap_peers: invalid multiaddr "/ip4/1.2.3.4/tcp/1/p2p/QmNotAPeer": invalid peer id "QmNotAPeer" at offset 23: peerid: multihash: digest length 115 but 6 bytes follow at byte 2 (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...))")
 BAD_ENV("env nats broker", "AGENTANYCAST_NATS_ENABLED", "1",
         R"(config: env AGENTANYCAST_NATS_ENABLED: transport.nats.enabled: NATS enabled without a broker (want transport.nats.broker = "nats://host:4222"))")
 BAD_ENV("env mcp listen", "AGENTANYCAST_MCP_LISTEN", "3000",
@@ -777,7 +785,7 @@ BAD_FLAG("flag log level", "-log-level=verbose",
 BAD_FLAG("flag log format", "--log-format=logfmt",
          R"(config: flag -log-format: log_format: invalid format "logfmt" (want json or text))")
 BAD_FLAG("flag listen", "-listen=/ip4/0.0.0.0/tcp/0,ip6/::/tcp/0",
-         R"(config: flag -listen: listen_addrs: invalid multiaddr "ip6/::/tcp/0": must start with '/' (want e.g. /ip4/0.0.0.0/tcp/4001))")
+         R"(config: flag -listen: listen_addrs: invalid multiaddr "ip6/::/tcp/0": must begin with '/' at offset 0 (want e.g. /ip4/0.0.0.0/tcp/4001))")
 BAD_FLAG("flag bootstrap", "-bootstrap-peers=/ip4/1.2.3.4/tcp/4001",
          R"(config: flag -bootstrap-peers: bootstrap_peers: multiaddr "/ip4/1.2.3.4/tcp/4001" has no peer id (want e.g. /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...))")
 BAD_FLAG("flag grpc unix empty", "-grpc-listen=unix://",
@@ -982,6 +990,10 @@ TEST_CASE("config toml guard: non-ASCII outside strings and comments is refused 
       {"s = \"\"\"a\\\xc3\xa9\"\"\"\n", F_ "1:10: non-ASCII character after a backslash in a multi-line string (unsupported)"},
       {"s = \"\"\"a\"\"\"\"\"\xc3\xa9\n", F_ "1:14: non-ASCII character outside a string or comment"},
       {"[&", F_ "1:2: invalid table header (want [name] or [[name]])"},  // tomlplusplus#294
+      {"ogflie_ttl =0\"\xcb\x87\"\n", F_ "1:14: unexpected quote"},  // our fuzzer
+      {"a = [1'x']\n", F_ "1:7: unexpected quote"},
+      {"a = \"x\"\"y\"\n", F_ "1:8: unexpected quote"},
+      {"a.b\"c\" = 1\n", F_ "1:4: unexpected quote"},
       {"a = 1\n  [[[1]]]\n", F_ "2:5: invalid table header (want [name] or [[name]])"},  // PR #301
       {"# x\n[[ =", F_ "2:4: invalid table header (want [name] or [[name]])"},
       {"[//a.example\", 1]", F_ "1:2: invalid table header (want [name] or [[name]])"},  // our fuzzer
@@ -1021,10 +1033,12 @@ TEST_CASE("config toml guard: non-ASCII in strings, keys in quotes and comments 
       "[\"b\xc3\xa9\"]\n"
       "x = \"\"\"\n\xc2\xa7 \\\"\"\" \\\\ \xc3\xa9\"\"\"\n"
       "y = '''\xc3\xa9\n\xc2\xa7'''''\n"
-      "z = \"\"\"\\\n  ok \xc3\xa9\"\"\"\n";
+      "z = \"\"\"\\\n  ok \xc3\xa9\"\"\"\n"
+      "q = [\"a\",'b', {c=\"d\"}, \"\"\"e\"\"\"]\n"
+      "\"k\".'l'.\"m\" = 1\n";
   auto c = r.load();
   REQUIRE(c);
   CHECK(c->identity.did_web == "did:web:caf\xc3\xa9.example");
   CHECK(c->identity.did_dns_domain == "b\xc3\xbc" "cher.example");
-  CHECK(r.warnings.size() == 1);  // the unknown table ["bé"]
+  CHECK(r.warnings.size() == 1);  // the unknown table ["bé"] (holding x, y, z, q, k)
 }
