@@ -1,0 +1,111 @@
+#include "store/database.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/migrations.hpp"
+
+namespace store {
+
+int latest_schema_version() { return static_cast<int>(migrations().size()); }
+
+static net::Status mkdir_private(const std::string& dir) {
+  // Create each missing component; only the last one is ours to make private.
+  std::string cur;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    cur = dir.substr(0, pos);
+    if (cur.empty()) continue;
+    if (mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST)
+      return {net::Err::io, "store " + dir + ": cannot create directory " + cur + ": " + strerror(errno)};
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return {net::Err::io, "store " + dir + ": not a directory"};
+  return {};
+}
+
+net::Result<std::unique_ptr<Database>> Database::open(const std::string& dir) {
+  AAC_TRY(mkdir_private(dir));
+  std::string path = dir + "/" + std::string(kDatabaseFile);
+  sqlite3* db = nullptr;
+  // Files created by sqlite (db, -wal, -shm) get 0600: umask for the call.
+  mode_t old = umask(077);
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  umask(old);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return net::Error{net::Err::io, "store " + path + ": " + msg};
+  }
+  std::unique_ptr<Database> d(new Database(db, path));
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  AAC_TRY(d->exec("PRAGMA journal_mode=WAL"));
+  AAC_TRY(d->exec("PRAGMA synchronous=NORMAL"));
+  AAC_TRY(d->exec("PRAGMA foreign_keys=ON"));
+  AAC_TRY(d->migrate());
+  return d;
+}
+
+Database::~Database() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+net::Status Database::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    std::string head = s.substr(s.find_first_not_of(" \n"), 40);
+    for (auto& c : head)
+      if (c == '\n') c = ' ';
+    return {net::Err::io, "store " + path_ + ": " + msg + " (in: " + head + ")"};
+  }
+  return {};
+}
+
+net::Result<std::string> Database::integrity_check() {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "PRAGMA integrity_check", -1, &st, nullptr) != SQLITE_OK)
+    return net::Error{net::Err::io, std::string("store: ") + sqlite3_errmsg(db_)};
+  std::string out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    if (!out.empty()) out += "; ";
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+net::Status Database::migrate() {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &st, nullptr) != SQLITE_OK)
+    return {net::Err::io, "store " + path_ + ": " + sqlite3_errmsg(db_)};
+  version_ = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+  sqlite3_finalize(st);
+  const auto all = migrations();
+  const int latest = static_cast<int>(all.size());
+  if (version_ > latest)
+    return {net::Err::unsupported, "store " + path_ + ": schema version " + std::to_string(version_) +
+                                       " is newer than this binary's " + std::to_string(latest)};
+  while (version_ < latest) {
+    AAC_TRY(exec("BEGIN IMMEDIATE"));
+    auto r = exec(all[version_]);
+    if (r) r = exec("PRAGMA user_version=" + std::to_string(version_ + 1));
+    if (!r) {
+      (void)exec("ROLLBACK");
+      return r;
+    }
+    AAC_TRY(exec("COMMIT"));
+    ++version_;
+  }
+  return {};
+}
+
+}  // namespace store

@@ -1,0 +1,62 @@
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "store/database.hpp"
+
+namespace {
+std::string temp_dir() {
+  char tmpl[] = "/tmp/aac-store-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+}  // namespace
+
+TEST_CASE("store: open creates a private directory and a WAL database at the latest schema") {
+  std::string dir = temp_dir() + "/a/b";
+  auto db = store::Database::open(dir);
+  REQUIRE_MESSAGE(db, db.what());
+  struct stat st;
+  REQUIRE(stat(dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  REQUIRE(stat((dir + "/agentanycast.db").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0077) == 0);
+  CHECK((*db)->schema_version() == store::latest_schema_version());
+  auto ic = (*db)->integrity_check();
+  REQUIRE(ic);
+  CHECK(*ic == "ok");
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2((*db)->handle(), "PRAGMA journal_mode", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) == "wal");
+  sqlite3_finalize(s);
+}
+
+TEST_CASE("store: reopening keeps the schema; a newer schema is refused") {
+  std::string dir = temp_dir();
+  {
+    auto db = store::Database::open(dir);
+    REQUIRE(db);
+    REQUIRE((*db)->exec("INSERT INTO meta(key, value) VALUES ('k', 'v')"));
+    REQUIRE((*db)->exec("PRAGMA user_version=999"));
+  }
+  auto db = store::Database::open(dir);
+  REQUIRE_FALSE(db);
+  CHECK(db.err() == net::Err::unsupported);
+  CHECK(db.what() == "store " + dir + "/agentanycast.db: schema version 999 is newer than this binary's " +
+                         std::to_string(store::latest_schema_version()));
+}
+
+TEST_CASE("store: a path under a regular file is refused with the path named") {
+  std::string dir = temp_dir();
+  FILE* f = fopen((dir + "/file").c_str(), "w");
+  REQUIRE(f);
+  fclose(f);
+  auto db = store::Database::open(dir + "/file/sub");
+  REQUIRE_FALSE(db);
+  CHECK(db.err() == net::Err::io);
+  CHECK(db.what() == "store " + dir + "/file/sub: cannot create directory " + dir + "/file/sub: Not a directory");
+}
