@@ -112,6 +112,7 @@ class Session {
   net::BytesView pending_output() const { return out_.pending(); }
   void consume_output(size_t n);
   std::optional<Event> poll_event();
+  bool has_events() const { return !events_.empty(); }
   net::Instant next_deadline() const;
   void on_timeout(net::Instant now);
 
