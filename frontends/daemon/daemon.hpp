@@ -1,0 +1,61 @@
+// frontends/daemon/daemon.hpp — agentanycastd assembled: identity, store,
+// event loop, listeners, and (as they land) the libp2p host, the A2A engine
+// and the frontends. One thread; everything runs on the loop.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.hpp"
+#include "frontends/cli/config.hpp"
+#include "net/acceptor.hpp"
+#include "net/log.hpp"
+#include "net/loop.hpp"
+#include "p2p/multiaddr/multiaddr.hpp"
+#include "p2p/peer_id.hpp"
+#include "store/database.hpp"
+
+namespace frontends {
+
+// Re-reads the configuration on SIGHUP (log level and format only).
+using ConfigReloader = std::function<net::Result<cli::Config>()>;
+
+class Daemon {
+ public:
+  // Loads or creates the identity, opens the store, binds every listen
+  // address. Errors are one line naming the file / address and the problem.
+  static net::Result<std::unique_ptr<Daemon>> start(const cli::Config& cfg, net::Log& log,
+                                                    ConfigReloader reload = {});
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  const p2p::PeerId& peer_id() const { return peer_id_; }
+  // Every address we listen on, with the real bound ports, 0.0.0.0 and ::
+  // expanded to the interfaces' addresses (no /p2p suffix).
+  const std::vector<p2p::Multiaddr>& listen_addrs() const { return listen_addrs_; }
+  std::vector<std::string> listen_addr_strings() const;
+
+  // Runs until SIGINT/SIGTERM (or stop()); returns the process exit status.
+  int run();
+  void stop() { loop_->stop(); }
+  net::Loop& loop() { return *loop_; }
+
+ private:
+  Daemon(const cli::Config& cfg, net::Log& log) : cfg_(cfg), log_(log) {}
+  net::Status listen_all();
+  void on_hangup();
+
+  cli::Config cfg_;
+  net::Log& log_;
+  ConfigReloader reload_;
+  std::unique_ptr<net::Loop> loop_;
+  crypto::Ed25519PrivateKey key_;
+  p2p::PeerId peer_id_;
+  std::unique_ptr<store::Database> db_;
+  std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
+  std::vector<p2p::Multiaddr> listen_addrs_;
+};
+
+}  // namespace frontends
