@@ -6,7 +6,6 @@
 #include "crypto/init.hpp"
 #include "crypto/key_file.hpp"
 #include "crypto/keys.hpp"
-#include "p2p/transport/tcp_addr.hpp"
 
 namespace frontends {
 
@@ -30,7 +29,17 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
   auto loop = net::Loop::create();
   if (!loop) return loop.take_error();
   d->loop_ = loop.take();
+
+  p2p::HostConfig hc;
+  hc.identity = &d->key_;
+  hc.log = &log;
+  d->host_ = std::make_unique<p2p::Host>(*d->loop_, hc);
+  d->identify_ = std::make_unique<p2p::services::IdentifyService>(
+      *d->host_, std::string("agentanycastd/") + build_info::kVersion);
+  d->ping_ = std::make_unique<p2p::services::PingService>(*d->host_);
+  d->perf_ = std::make_unique<p2p::services::PerfService>(*d->host_, cfg.enable_perf);
   AAC_TRY(d->listen_all());
+  d->start_bootstrap();
 
   net::Loop& l = *d->loop_;
   Daemon* self = d.get();
@@ -49,25 +58,57 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
 Daemon::~Daemon() = default;
 
 net::Status Daemon::listen_all() {
-  auto ifs = net::list_interfaces();
-  if (!ifs) return ifs.take_error();
   for (const auto& text : cfg_.listen_addrs) {
     auto ma = p2p::Multiaddr::parse(text);
     if (!ma) return {net::Err::invalid, "listen address " + text + ": " + ma.what()};
-    auto sa = p2p::tcp_sockaddr(*ma);
-    if (!sa) return {sa.err(), "listen address " + text + ": " + sa.what()};
-    auto fd = net::tcp_listen(*sa);
-    if (!fd) return {fd.err(), "listen address " + text + ": " + fd.what()};
-    auto bound = net::local_addr(fd->get());
-    if (!bound) return bound.take_error();
-    // Until the libp2p host lands (issue 4) an inbound connection is
-    // accepted and closed at once.
-    auto acc = net::Acceptor::start(*loop_, std::move(*fd), [](net::Fd, const net::SockAddr&) {}, &log_);
-    if (!acc) return acc.take_error();
-    acceptors_.push_back(acc.take());
-    for (auto& m : p2p::tcp_listen_addrs(*bound, *ifs)) listen_addrs_.push_back(std::move(m));
+    if (!ma->to_tcp_endpoint()) {
+      // QUIC and other transports arrive later; say so instead of failing.
+      log_.write(net::LogLevel::warn, "", "listen address skipped: transport not supported yet", {{"addr", text}});
+      continue;
+    }
+    AAC_TRY(host_->listen(*ma));
   }
+  listen_addrs_ = host_->listen_addrs();
   return {};
+}
+
+// -bootstrap-peers: dialed at start, and again with exponential back-off
+// whenever the connection to one of them is lost.
+void Daemon::start_bootstrap() {
+  for (const auto& text : cfg_.bootstrap_peers) {
+    auto ma = p2p::Multiaddr::parse(text);
+    if (!ma) continue;  // validated by the config loader
+    auto pid = ma->peer_id();
+    if (!pid) {
+      log_.write(net::LogLevel::warn, "", "bootstrap peer has no /p2p/ component: ignored", {{"addr", text}});
+      continue;
+    }
+    bootstrap_.push_back({*ma, *pid, 0, false});
+  }
+  host_->on_disconnected([this](const p2p::PeerId& p, p2p::ConnId) {
+    for (size_t i = 0; i < bootstrap_.size(); ++i)
+      if (bootstrap_[i].peer == p && !host_->is_connected(p) && !bootstrap_[i].dialing) dial_bootstrap(i);
+  });
+  for (size_t i = 0; i < bootstrap_.size(); ++i) dial_bootstrap(i);
+}
+
+void Daemon::dial_bootstrap(size_t i) {
+  auto& b = bootstrap_[i];
+  b.dialing = true;
+  host_->connect(b.peer, {b.addr}, [this, i](net::Result<p2p::ConnId> r) {
+    auto& b = bootstrap_[i];
+    b.dialing = false;
+    if (r) {
+      b.backoff_ns = 0;
+      log_.write(net::LogLevel::info, "", "bootstrap peer connected", {{"peer_id", b.peer.to_base58()}});
+      return;
+    }
+    b.backoff_ns = b.backoff_ns ? std::min(b.backoff_ns * 2, p2p::kBootstrapBackoffMaxNs) : p2p::kBootstrapBackoffMinNs;
+    log_.write(net::LogLevel::warn, "", "bootstrap dial failed",
+               {{"peer_id", b.peer.to_base58()}, {"error", r.what()}, {"retry_in_s", b.backoff_ns / net::kSecond}});
+    b.dialing = true;
+    loop_->add_timer(loop_->now() + b.backoff_ns, [this, i] { dial_bootstrap(i); });
+  });
 }
 
 std::vector<std::string> Daemon::listen_addr_strings() const {
@@ -96,11 +137,13 @@ int Daemon::run() {
              {{"peer_id", peer_id_.to_base58()},
               {"listen_addrs", listen_addr_strings()},
               {"version", build_info::kVersion}});
+  identify_->refresh();
   auto r = loop_->run();
   if (!r) {
     log_.write(net::LogLevel::error, "", r.what());
     return 1;
   }
+  host_->shutdown();
   log_.write(net::LogLevel::info, "", "stopped");
   return 0;
 }

@@ -9,11 +9,14 @@
 
 #include "crypto/ed25519.hpp"
 #include "frontends/cli/config.hpp"
-#include "net/acceptor.hpp"
 #include "net/log.hpp"
 #include "net/loop.hpp"
+#include "p2p/host/host.hpp"
 #include "p2p/multiaddr/multiaddr.hpp"
 #include "p2p/peer_id.hpp"
+#include "p2p/services/identify_service.hpp"
+#include "p2p/services/perf_service.hpp"
+#include "p2p/services/ping_service.hpp"
 #include "store/database.hpp"
 
 namespace frontends {
@@ -41,11 +44,14 @@ class Daemon {
   int run();
   void stop() { loop_->stop(); }
   net::Loop& loop() { return *loop_; }
+  p2p::Host& host() { return *host_; }
 
  private:
   Daemon(const cli::Config& cfg, net::Log& log) : cfg_(cfg), log_(log) {}
   net::Status listen_all();
   void on_hangup();
+  void start_bootstrap();
+  void dial_bootstrap(size_t i);
 
   cli::Config cfg_;
   net::Log& log_;
@@ -54,8 +60,20 @@ class Daemon {
   crypto::Ed25519PrivateKey key_;
   p2p::PeerId peer_id_;
   std::unique_ptr<store::Database> db_;
-  std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
+  // Destroyed before the loop (declaration order): the host cancels its
+  // timers and sockets on the loop.
+  std::unique_ptr<p2p::Host> host_;
+  std::unique_ptr<p2p::services::IdentifyService> identify_;
+  std::unique_ptr<p2p::services::PingService> ping_;
+  std::unique_ptr<p2p::services::PerfService> perf_;
   std::vector<p2p::Multiaddr> listen_addrs_;
+  struct Bootstrap {
+    p2p::Multiaddr addr;
+    p2p::PeerId peer;
+    uint64_t backoff_ns = 0;
+    bool dialing = false;
+  };
+  std::vector<Bootstrap> bootstrap_;
 };
 
 }  // namespace frontends

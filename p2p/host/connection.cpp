@@ -152,6 +152,10 @@ void Connection::dispatch(const yamux::Event& ev) {
     case K::stream_writable:
       if (Stream* s = find(ev.id); s && s->ms_) {
         if (!write_ms_output(*s)) break;  // negotiation bytes first, the app's after them
+        if (s->fin_pending_) {
+          s->fin_pending_ = false;
+          stream_close_write(*s);
+        }
         if (s->ms_->state() == multistream::State::selected) {
           deliver(*s);  // finishes the selection, then hands over buffered bytes
           break;
@@ -400,6 +404,10 @@ size_t Connection::stream_writable(const Stream& s) const {
 
 void Connection::stream_close_write(Stream& s) {
   if (s.phase_ == Stream::Phase::closed || s.fin_sent_ || dead_) return;
+  if (s.ms_ && !write_ms_output(s)) {
+    s.fin_pending_ = true;  // the FIN must follow our negotiation bytes
+    return;
+  }
   s.fin_sent_ = true;
   (void)core_.mux()->close_write(s.sid_);
   check_stream_done(s);

@@ -67,7 +67,7 @@ class Stream {
   // Delivers buffered bytes again after on_data consumed less than offered.
   void resume_read();
   bool eof() const { return eof_notified_; }
-  bool write_closed() const { return fin_sent_; }
+  bool write_closed() const { return fin_sent_ || fin_pending_; }
 
  private:
   friend class Connection;
@@ -87,6 +87,7 @@ class Stream {
   bool paused_ = false;         // on_data consumed less than offered
   bool eof_notified_ = false;
   bool fin_sent_ = false;
+  bool fin_pending_ = false;   // close_write() waits for negotiation bytes
   bool remote_fin_ = false;
   bool in_callback_ = false;
   OnData on_data_;
