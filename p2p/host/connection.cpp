@@ -152,10 +152,7 @@ void Connection::dispatch(const yamux::Event& ev) {
     case K::stream_writable:
       if (Stream* s = find(ev.id); s && s->ms_) {
         if (!write_ms_output(*s)) break;  // negotiation bytes first, the app's after them
-        if (s->fin_pending_) {
-          s->fin_pending_ = false;
-          stream_close_write(*s);
-        }
+
         if (s->ms_->state() == multistream::State::selected) {
           deliver(*s);  // finishes the selection, then hands over buffered bytes
           break;
@@ -292,6 +289,11 @@ void Connection::selected(Stream& s) {
   s.protocol_ = s.ms_->protocol();
   s.ms_.reset();
   s.phase_ = Stream::Phase::open;
+  if (s.fin_pending_) {
+    s.fin_pending_ = false;
+    stream_close_write(s);
+    if (s.phase_ != Stream::Phase::open) return;
+  }
   if (s.inbound_) {
     --negotiating_in_;
     auto it = host_.handlers_.find(s.protocol_);
@@ -404,8 +406,12 @@ size_t Connection::stream_writable(const Stream& s) const {
 
 void Connection::stream_close_write(Stream& s) {
   if (s.phase_ == Stream::Phase::closed || s.fin_sent_ || dead_) return;
-  if (s.ms_ && !write_ms_output(s)) {
-    s.fin_pending_ = true;  // the FIN must follow our negotiation bytes
+  if (s.ms_) {
+    // Still negotiating: the FIN waits until the protocol is agreed on. A
+    // FIN right behind a lazy proposal is legal, but js-libp2p resets such
+    // streams; go and js clients also wait.
+    s.fin_pending_ = true;
+    (void)write_ms_output(s);
     return;
   }
   s.fin_sent_ = true;

@@ -108,13 +108,27 @@ void IdentifyService::serve(Stream& s) {
 void IdentifyService::serve_push(Stream& s) { read(s, true, nullptr); }
 
 void IdentifyService::identify(ConnId conn, OnResult cb) {
-  host_.new_stream_on(conn, {kId}, [this, cb = std::move(cb)](net::Result<Stream*> r) mutable {
+  auto it = in_flight_.find(conn);
+  if (it != in_flight_.end()) {
+    if (cb) it->second.push_back(std::move(cb));
+    return;
+  }
+  auto& waiters = in_flight_[conn];
+  if (cb) waiters.push_back(std::move(cb));
+  auto answer = [this, conn](net::Result<identify::IdentifyInfo> r) {
+    auto node = in_flight_.extract(conn);
+    if (node.empty()) return;
+    for (auto& f : node.mapped()) f(r);
+  };
+  host_.new_stream_on(conn, {kId}, [this, answer](net::Result<Stream*> r) mutable {
     if (!r) {
-      if (cb) cb(r.take_error());
+      answer(r.take_error());
       return;
     }
-    (*r)->close_write();  // we send nothing on an identify request
-    read(**r, false, std::move(cb));
+    // We send nothing on an identify request; our FIN goes out once the
+    // protocol is agreed on.
+    (*r)->close_write();
+    read(**r, false, answer);
   });
 }
 

@@ -54,6 +54,9 @@ class IdentifyService {
   std::unordered_map<PeerId, identify::IdentifyInfo> infos_;
   std::vector<Multiaddr> observed_;
   std::vector<OnIdentified> identified_cbs_;
+  // Identify requests in flight per connection: js accepts one inbound
+  // identify stream at a time, so a second request joins the first.
+  std::unordered_map<ConnId, std::vector<OnResult>> in_flight_;
 };
 
 }  // namespace p2p::services
