@@ -53,7 +53,7 @@ MultiaddrComponent component_at(const Bytes& b, size_t pos) {
   return c;
 }
 
-// Checks one component at r; on success appends nothing and advances r.
+// Reads and checks one component at r, advancing past it.
 Result<MultiaddrComponent> read_component(net::Reader& r) {
   MultiaddrComponent c;
   c.offset = r.pos();

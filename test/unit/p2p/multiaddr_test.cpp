@@ -684,6 +684,11 @@ TEST_CASE("multiaddr: peer_id, with_peer_id, without_peer_id") {
   CHECK(*relayed.decapsulate_code(ma::kP2pCircuit).peer_id() == ec);
   CHECK(relayed.decapsulate_code(ma::kP2p).to_string() ==
         std::string("/ip4/1.2.3.4/tcp/4001/p2p/") + kEcPeer + "/p2p-circuit");
+  // Only the trailing /p2p is replaced (found by fuzz_multiaddr_bytes).
+  const Multiaddr two = addr(std::string("/p2p/") + kEcPeer + "/p2p/" + kEdPeer);
+  CHECK(two.without_peer_id().to_string() == std::string("/p2p/") + kEcPeer);
+  CHECK(two.without_peer_id().with_peer_id(ed)->to_string() == std::string("/p2p/") + kEdPeer);
+  CHECK(two.with_peer_id(ec)->to_string() == std::string("/p2p/") + kEcPeer + "/p2p/" + kEcPeer);
   CHECK(addr("/p2p-circuit").peer_id() == std::nullopt);
   CHECK(Multiaddr().peer_id() == std::nullopt);
 }
