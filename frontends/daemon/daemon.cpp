@@ -6,12 +6,14 @@
 #include "crypto/init.hpp"
 #include "crypto/key_file.hpp"
 #include "crypto/keys.hpp"
+#include "net/fd_limit.hpp"
 
 namespace frontends {
 
 net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::Log& log,
                                                    ConfigReloader reload) {
   AAC_TRY(crypto::init());
+  net::raise_fd_limit();
   std::unique_ptr<Daemon> d(new Daemon(cfg, log));
   d->reload_ = std::move(reload);
 

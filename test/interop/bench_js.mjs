@@ -36,6 +36,10 @@ const STREAM_BYTES = opt('stream-mib', 2) * 1048576
 const DIALS = opt('dials', 1000)
 const PINGS = opt('pings', 1000)
 const IDLE = opt('idle-conns', 200)
+// --target <ma> --target-pid <pid>: measure against another server (our daemon) instead of js.
+const strOpt = (name) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : null }
+const TARGET = strOpt('target')
+const TARGET_PID = Number(strOpt('target-pid') ?? 0)
 
 const PERF = '/perf/1.0.0'
 const CHUNK = 65536
@@ -71,12 +75,14 @@ async function perf (node, ma, up, down) {
   return { upMs: t1 - t0, downMs: t2 - t1 }
 }
 
-const srv = await startJsPeer(['--echo', '--perf', 'server', '--stay', '--quiet'], { name: 'bench-server' })
+const srv = TARGET
+  ? { addr: TARGET, pid: TARGET_PID, kill: async () => {} }
+  : await startJsPeer(['--echo', '--perf', 'server', '--stay', '--quiet'], { name: 'bench-server' })
 const ma = multiaddr(srv.addr)
 const result = { impl: 'js-libp2p 3.3.11 (@chainsafe/libp2p-noise 17.0.0, @chainsafe/libp2p-yamux 8.0.1)', node: process.version, cpus: cpus().length, loadavg_1m_at_start: +loadavg()[0].toFixed(2) }
 try {
   await sleep(2000)
-  result.idle_rss_kib = rssKiB(srv.pid)
+  if (srv.pid) result.idle_rss_kib = rssKiB(srv.pid)
 
   const c = await client(); await c.start()
   await c.dial(ma)
@@ -130,14 +136,14 @@ try {
 
   // RSS per idle connection: IDLE client nodes, one connection each
   await sleep(2000)
-  const before = rssKiB(srv.pid)
+  const before = srv.pid ? rssKiB(srv.pid) : 0
   const nodes = []
   for (let i = 0; i < IDLE; i += 20) {
     const batch = await Promise.all(Array.from({ length: Math.min(20, IDLE - i) }, async () => { const n = await client(); await n.start(); await n.dial(ma); return n }))
     nodes.push(...batch)
   }
   await sleep(3000)
-  const after = rssKiB(srv.pid)
+  const after = srv.pid ? rssKiB(srv.pid) : 0
   result.idle_conns = nodes.length
   result.idle_rss_before_conns_kib = before
   result.idle_rss_with_conns_kib = after

@@ -4,7 +4,7 @@
 #   run-fuzzers.sh BUILD_DIR --runs N     short fixed count (make test)
 # Prints one line per target and a closing "N passed, N failed".
 set -uo pipefail
-build=$1; shift
+build=$(cd "$1" && pwd); shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [[ "${1:-}" == "--runs" ]]; then limit=(-runs="$2"); else limit=(-max_total_time="$1"); fi
 pass=0; fail=0

@@ -1,0 +1,179 @@
+"""Composes test/bench/RESULTS.md from the JSON files run.sh wrote.
+Usage: report.py <dir> <stripped daemon size in bytes>"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+d, size_bytes = sys.argv[1], int(sys.argv[2])
+
+
+def load(name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return json.loads(f.read() or "{}")
+    except (OSError, ValueError):
+        return {}
+
+
+def jsonl(name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return [json.loads(l) for l in f if l.strip()]
+    except OSError:
+        return []
+
+
+def cpu_model():
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                return l.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def mem_gib():
+    for l in open("/proc/meminfo"):
+        if l.startswith("MemTotal:"):
+            return int(l.split()[1]) / 1048576
+    return 0
+
+
+start = load("start.json")
+oo, jj, oj, jo = load("ours_ours.json"), load("js_js.json"), load("ours_js.json"), load("js_ours.json")
+aead = jsonl("aead.jsonl")
+iperf = load("iperf.json")
+yamux = jsonl("yamux.jsonl")
+
+best_aead = max([min(a.get("encrypt_mib_s", 0), a.get("decrypt_mib_s", 0))
+                 for a in aead if a.get("len") == 65519] or [0])
+tcp_mib = 0
+try:
+    tcp_mib = iperf["end"]["sum_received"]["bits_per_second"] / 8 / 1048576
+except (KeyError, TypeError):
+    pass
+raw_limit = min(x for x in (best_aead, tcp_mib) if x > 0) if (best_aead or tcp_mib) else 0
+
+
+def g(obj, *path):
+    for p in path:
+        if not isinstance(obj, dict) or p not in obj:
+            return None
+        obj = obj[p]
+    return obj
+
+
+def f1(x, unit=""):
+    return "—" if x is None else f"{x:,.1f}{unit}"
+
+
+def f3(x, unit=""):
+    return "—" if x is None else f"{x:,.3f}{unit}"
+
+
+def ratio(a, b, higher_better=True):
+    if a is None or b is None or a == 0 or b == 0:
+        return "—"
+    return f"{(a / b if higher_better else b / a):.1f}×"
+
+
+def met(ok):
+    return "—" if ok is None else ("yes" if ok else "**no**")
+
+
+lines = []
+w = lines.append
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+w("# Benchmark results")
+w("")
+w(f"Written by `make bench` (test/bench/run.sh) on {now}.")
+w("")
+w(f"Machine: {cpu_model()}, {os.cpu_count()} CPUs, {mem_gib():.0f} GiB RAM, Linux {platform.release()}. "
+  f"Load average (1 min) at the start of our runs: {f1(oo.get('loadavg_1m_at_start'))}, of the js runs: "
+  f"{f1(jj.get('loadavg_1m_at_start'))}. The machine is shared: compare ratios measured in this run, "
+  "not absolute figures across runs.")
+w("")
+w("## Binary and start-up (issue 3)")
+w("")
+w("| figure | ours | goal | met |")
+w("|---|---|---|---|")
+w(f"| stripped `agentanycastd` size | {size_bytes / 1e6:.2f} MB | ≤ 1.5 MB | {met(size_bytes <= 1.5e6)} |")
+rss = start.get("idle_rss_kib")
+w(f"| idle RSS 5 s after start | {f1(rss / 1024 if rss else None, ' MiB')} | ≤ 4 MB (issue 3), ≤ 6 MB (issue 4) | "
+  f"{met(rss <= 4 * 1000 * 1000 / 1024 if rss else None)} / {met(rss <= 6 * 1000 * 1000 / 1024 if rss else None)} |")
+w(f"| start to `started` log line, p50 of 20 (min) | {f1(start.get('start_ms_p50'), ' ms')} "
+  f"({f1(start.get('start_ms_min'), ' ms')}) | — | — |")
+w("")
+w("## Raw limits of this machine (same run)")
+w("")
+w("| limit | MiB/s |")
+w("|---|---|")
+for a in aead:
+    if a.get("len") == 65519:
+        w(f"| ChaCha20-Poly1305, one core, 65519-byte messages, {a['backend']} (enc / dec) | "
+          f"{a['encrypt_mib_s']:,} / {a['decrypt_mib_s']:,} |")
+w(f"| one loopback TCP stream (iperf3, 5 s) | {f1(tcp_mib)} |")
+for y in yamux:
+    if y.get("seconds"):
+        w(f"| yamux core alone, two sessions in memory, {y.get('streams')} stream(s) | "
+          f"{f1(y['bytes'] / 1048576 / y['seconds'])} |")
+w(f"| **lower of fastest AEAD and loopback TCP** | **{f1(raw_limit)}** |")
+w("")
+w("## libp2p over TCP + Noise + yamux (issue 4)")
+w("")
+w("Client → server. ours = `p2p_bench` (client) and `agentanycastd -enable-perf` (server); "
+  "js = `test/interop/bench_js.mjs` (client) and `js/peer.mjs --perf server` (server), "
+  "js-libp2p 3.3.11 on Node " + str(jj.get("node", "?")) + ".")
+w("")
+w("| figure | ours↔ours | js↔js | ours→js | js→ours | ours↔ours vs js↔js | goal | met |")
+w("|---|---|---|---|---|---|---|---|")
+
+
+def row(name, path, fmt, goal, ok, higher_better=True):
+    a, b, c, e = g(oo, *path), g(jj, *path), g(oj, *path), g(jo, *path)
+    w(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {fmt(e)} | {ratio(a, b, higher_better)} | {goal} | {ok(a, b)} |")
+
+
+def bulk_ok(a, b):
+    if a is None or b is None:
+        return "—"
+    return met(a >= 3 * b and (raw_limit == 0 or a >= 0.5 * raw_limit))
+
+
+row("bulk upload, one stream (MiB/s)", ["bulk_upload_MiBps"], f1, "≥ 3× js and ≥ 50 % of the raw limit", bulk_ok)
+row("bulk download, one stream (MiB/s)", ["bulk_download_MiBps"], f1, "≥ 3× js and ≥ 50 % of the raw limit", bulk_ok)
+row("100 concurrent streams, total (MiB/s)", ["streams_total_MiBps"], f1, "≥ 3× js",
+    lambda a, b: "—" if a is None or b is None else met(a >= 3 * b))
+row("connection setup p50 (ms)", ["connect_ms", "dial_p50"], f3, "≤ 0.6 ms and ≥ 10× faster than js",
+    lambda a, b: "—" if a is None or b is None else met(a <= 0.6 and b >= 10 * a), False)
+row("connection setup p99 (ms)", ["connect_ms", "dial_p99"], f3, "—", lambda a, b: "—", False)
+row("setup + first stream p50 (ms)", ["connect_ms", "dial_and_first_stream_p50"], f3, "—", lambda a, b: "—", False)
+row("setup + first stream p99 (ms)", ["connect_ms", "dial_and_first_stream_p99"], f3, "—", lambda a, b: "—", False)
+row("ping RTT on a warm stream, p50 (µs)", ["ping_rtt_us", "p50"], f1, "≤ 50 µs",
+    lambda a, b: "—" if a is None else met(a <= 50), False)
+row("ping RTT p99 (µs)", ["ping_rtt_us", "p99"], f1, "—", lambda a, b: "—", False)
+row("idle server RSS (KiB)", ["idle_rss_before_conns_kib"], f1, "≤ 6 MB",
+    lambda a, b: "—" if a is None else met(a * 1024 <= 6e6), False)
+row("RSS per idle connection (KiB)", ["rss_per_idle_conn_kib"], f1, "≤ 16 KiB",
+    lambda a, b: "—" if a is None else met(a <= 16), False)
+w("")
+w(f"Idle connections held: ours {oo.get('idle_conns', '—')} (failures {oo.get('idle_conn_failures', '—')}), "
+  f"js {jj.get('idle_conns', '—')}. Bulk transfers: {oo.get('bulk_bytes', 0) // 1048576} MiB each way.")
+if raw_limit and g(oo, "bulk_download_MiBps"):
+    w(f"Bulk download reaches {100 * g(oo, 'bulk_download_MiBps') / raw_limit:.0f} % of the lower raw limit, "
+      f"upload {100 * (g(oo, 'bulk_upload_MiBps') or 0) / raw_limit:.0f} %.")
+w("")
+w("Raw JSON of this run:")
+w("")
+w("```")
+for n in ("start.json", "ours_ours.json", "js_js.json", "ours_js.json", "js_ours.json", "iperf.json"):
+    obj = load(n)
+    if n == "iperf.json":
+        obj = {"iperf3_MiBps": round(tcp_mib, 1)}
+    w(f"{n}: {json.dumps(obj)}")
+w("```")
+print("\n".join(lines))

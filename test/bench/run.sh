@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# make bench: measures our binaries against js-libp2p and against the raw
+# limits of this machine, side by side in one run, and writes
+# test/bench/RESULTS.md (machine, date, figures, ratios, goals).
+# Usage: test/bench/run.sh BUILD_DIR
+# Env: BENCH_QUICK=1 for a short run (smaller transfers and counts).
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d /tmp/aac-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$out"' EXIT
+export AGENTANYCAST_ENABLE_MDNS=false
+ulimit -n "$(ulimit -Hn)"
+py=/usr/bin/python3
+if [[ -n "${BENCH_QUICK:-}" ]]; then
+  BULK=64; DIALS=200; PINGS=300; IDLE=200; STREAM_MIB=1
+else
+  BULK=256; DIALS=1000; PINGS=1000; IDLE=1000; STREAM_MIB=2
+fi
+log() { echo "bench: $*" >&2; }
+
+start_daemon() {  # $1 = dir; prints the first LISTEN_ADDR; pid in $1/pid
+  local d=$1; mkdir -p "$d"
+  AGENTANYCAST_STORE_PATH="$d/data" HOME="$d" "$build/agentanycastd" -key "$d/key" \
+    -grpc-listen "unix://$d/d.sock" -listen /ip4/127.0.0.1/tcp/0 -enable-perf -log-level error \
+    >"$d/out" 2>"$d/err" &
+  echo $! >"$d/pid"
+  for _ in $(seq 100); do grep -q LISTEN_ADDR "$d/out" 2>/dev/null && break; sleep 0.05; done
+  grep -m1 LISTEN_ADDR "$d/out" | cut -d= -f2
+}
+
+log "static figures"
+strip -o "$out/agentanycastd.stripped" "$build/agentanycastd"
+size_bytes=$(stat -c %s "$out/agentanycastd.stripped")
+$py "$root/test/bench/start_rss.py" "$build/agentanycastd" >"$out/start.json"
+
+log "raw limits: AEAD, loopback TCP (iperf3), yamux core"
+"$build/aead_bench" | grep '^{' >"$out/aead.jsonl"
+port=$((20000 + RANDOM % 20000))
+iperf3 -s -1 -p "$port" >/dev/null 2>&1 & sleep 0.5
+iperf3 -c 127.0.0.1 -p "$port" -t 5 -J >"$out/iperf.json" 2>/dev/null || echo '{}' >"$out/iperf.json"
+"$build/yamux_core_bench" 2>/dev/null | grep '^{' >"$out/yamux.jsonl" || true
+
+log "ours <-> ours"
+ma=$(start_daemon "$out/d1")
+"$build/p2p_bench" --target "$ma" --server-pid "$(cat "$out/d1/pid")" --bulk-mib $BULK --stream-mib $STREAM_MIB \
+  --dials $DIALS --pings $PINGS --idle-conns $IDLE >"$out/ours_ours.json"
+kill "$(cat "$out/d1/pid")"
+
+log "js -> ours"
+ma=$(start_daemon "$out/d2")
+(cd "$root/test/interop" && node bench_js.mjs --target "$ma" --target-pid "$(cat "$out/d2/pid")" --bulk-mib $BULK \
+  --stream-mib $STREAM_MIB --dials $DIALS --pings $PINGS --idle-conns 200) >"$out/js_ours.json"
+kill "$(cat "$out/d2/pid")"
+
+log "ours -> js"
+(cd "$root/test/interop" && node js/peer.mjs --listen /ip4/127.0.0.1/tcp/0 --perf server --echo --stay --quiet >"$out/jspeer.out" 2>"$out/jspeer.err") &
+jspid=$!
+for _ in $(seq 200); do grep -q peerId "$out/jspeer.out" 2>/dev/null && break; sleep 0.05; done
+jsma=$($py -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["addrs"][0])' "$out/jspeer.out")
+node_pid=$(pgrep -P "$jspid" node || echo "$jspid")
+"$build/p2p_bench" --target "$jsma" --server-pid "$node_pid" --bulk-mib $BULK --stream-mib $STREAM_MIB \
+  --dials $DIALS --pings $PINGS --idle-conns 0 >"$out/ours_js.json"
+kill "$jspid" 2>/dev/null || true
+
+log "js <-> js"
+(cd "$root/test/interop" && node bench_js.mjs --bulk-mib $BULK --stream-mib $STREAM_MIB --dials $DIALS \
+  --pings $PINGS --idle-conns 200) >"$out/js_js.json"
+
+$py "$root/test/bench/report.py" "$out" "$size_bytes" >"$root/test/bench/RESULTS.md"
+log "wrote test/bench/RESULTS.md"
+cat "$root/test/bench/RESULTS.md"
