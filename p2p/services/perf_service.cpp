@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "net/destroy_guard.hpp"
 #include "p2p/services/stream_pump.hpp"
 
 namespace p2p::services {
@@ -15,14 +16,24 @@ struct PerfService::ServerStream {
   Stream* s;
   perf::Server core;
   CoreTimer timer;
+  // Writing or closing can end the stream, and its on_close deletes us.
+  bool* dead_flag = nullptr;
   ServerStream(Host& h, Stream& st) : host(h), s(&st), core(h.loop().now()), timer(h.loop(), [this] { on_timer(); }) {}
+  ~ServerStream() {
+    if (dead_flag) *dead_flag = true;
+  }
   void step() {
     if (core.failed()) {
       s->reset();
       return;
     }
+    net::DestroyGuard g(dead_flag);
     pump_output(*s, core);
-    if (core.wants_close_write() && !s->write_closed()) s->close_write();
+    if (g.dead()) return;
+    if (core.wants_close_write() && !s->write_closed()) {
+      s->close_write();
+      if (g.dead()) return;
+    }
     timer.arm(core.next_deadline());
   }
   void on_timer() {
@@ -38,8 +49,12 @@ struct PerfService::ClientRun {
   OnDone done;
   CoreTimer timer;
   bool finished = false;
+  bool* dead_flag = nullptr;  // set when on_close deletes us under step()
   ClientRun(Host& h, perf::ClientOptions o, OnDone d)
       : host(h), core(o, h.loop().now()), done(std::move(d)), timer(h.loop(), [this] { on_timer(); }) {}
+  ~ClientRun() {
+    if (dead_flag) *dead_flag = true;
+  }
   void finish(net::Result<perf::PerfResult> r) {
     if (finished) return;
     finished = true;
@@ -55,9 +70,12 @@ struct PerfService::ClientRun {
     if (core.failed()) return finish(core.error());
     if (core.done()) return finish(core.result());
     if (!s) return;
+    net::DestroyGuard g(dead_flag);
     pump_output(*s, core);
+    if (g.dead() || !s) return;
     if (core.wants_close_write() && !s->write_closed()) {
       s->close_write();
+      if (g.dead()) return;
       core.on_write_closed(host.loop().now());
     }
     timer.arm(core.next_deadline());

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "crypto/init.hpp"
+#include "net/destroy_guard.hpp"
 #include "p2p/services/stream_pump.hpp"
 
 namespace p2p::services {
@@ -18,7 +19,9 @@ struct PingService::InStream {
   InStream(PingService& sv, Stream& st)
       : svc(sv), s(&st), peer(st.remote_peer()), core(sv.host_.loop().now()),
         timer(sv.host_.loop(), [this] { on_timer(); }) {}
+  bool* dead_flag = nullptr;  // writing or closing may end the stream; on_close deletes us
   ~InStream() {
+    if (dead_flag) *dead_flag = true;
     auto it = svc.inbound_.find(peer);
     if (it != svc.inbound_.end() && --it->second == 0) svc.inbound_.erase(it);
   }
@@ -32,14 +35,22 @@ struct PingService::InStream {
       s->reset();
       return v.size();
     }
+    net::DestroyGuard g(dead_flag);
     pump_output(*s, core);
-    if (core.wants_close()) s->close_write();
+    if (g.dead()) return v.size();
+    if (core.wants_close()) {
+      s->close_write();
+      if (g.dead()) return v.size();
+    }
     timer.arm(core.next_deadline());
     return *n;  // less than offered: the echo must drain first (resume_read)
   }
   void on_writable() {
+    net::DestroyGuard g(dead_flag);
     pump_output(*s, core);
+    if (g.dead()) return;
     if (core.pending_output().empty()) s->resume_read();
+    if (g.dead()) return;
     if (core.wants_close()) s->close_write();
   }
 };
@@ -85,8 +96,12 @@ struct PingService::OutRun {
   CoreTimer timer;
   bool finished = false;
 
+  bool* dead_flag = nullptr;  // on_close deletes us, possibly under our own write
   OutRun(PingService& sv, uint64_t n, OnRtt r, OnDone d)
       : svc(sv), count(n), on_rtt(std::move(r)), done(std::move(d)), timer(sv.host_.loop(), [this] { on_timer(); }) {}
+  ~OutRun() {
+    if (dead_flag) *dead_flag = true;
+  }
 
   void finish(net::Status st) {
     if (finished) return;
@@ -110,7 +125,9 @@ struct PingService::OutRun {
     crypto::random_bytes(payload);
     auto r = core.ping(payload, svc.host_.loop().now());
     if (!r) return finish(r);
+    net::DestroyGuard g(dead_flag);
     pump_output(*s, core);
+    if (g.dead()) return;
     timer.arm(core.next_deadline());
   }
   size_t on_data(net::BytesView v) {
