@@ -2,7 +2,8 @@
 // (@libp2p/mdns 12.0.32, multicast-dns 7.2.5, dns-packet 5.6.1) on 2026-11-25:
 // two `peer.mjs --mdns` inside `unshare -n` (lo only, 224.0.0.0/4 via lo), a
 // node dgram socket on 224.0.0.251:5353 writing each datagram to a file. The
-// same bytes are the seed corpus fuzz/corpus/mdns_packet/js_*.
+// same bytes, after the fuzz target's one-byte origin selector, seed
+// fuzz/corpus/mdns_packet/js_*.
 #pragma once
 
 #include <string_view>
