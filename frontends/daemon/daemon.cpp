@@ -42,6 +42,7 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
   d->perf_ = std::make_unique<p2p::services::PerfService>(*d->host_, cfg.enable_perf);
   AAC_TRY(d->listen_all());
   d->start_bootstrap();
+  d->start_mdns();
 
   net::Loop& l = *d->loop_;
   Daemon* self = d.get();
@@ -145,6 +146,7 @@ int Daemon::run() {
     log_.write(net::LogLevel::error, "", r.what());
     return 1;
   }
+  mdns_.reset();  // its goodbye (TTL 0) goes out while the loop lives
   host_->shutdown();
   log_.write(net::LogLevel::info, "", "stopped");
   return 0;

@@ -12,6 +12,7 @@
 #include "net/log.hpp"
 #include "net/loop.hpp"
 #include "p2p/host/host.hpp"
+#include "p2p/mdns/mdns_driver.hpp"
 #include "p2p/multiaddr/multiaddr.hpp"
 #include "p2p/peer_id.hpp"
 #include "p2p/services/identify_service.hpp"
@@ -52,6 +53,8 @@ class Daemon {
   void on_hangup();
   void start_bootstrap();
   void dial_bootstrap(size_t i);
+  void start_mdns();  // daemon_mdns.cpp
+  void on_mdns_peer(const p2p::mdns::PeerFound& f);
 
   cli::Config cfg_;
   net::Log& log_;
@@ -66,6 +69,7 @@ class Daemon {
   std::unique_ptr<p2p::services::IdentifyService> identify_;
   std::unique_ptr<p2p::services::PingService> ping_;
   std::unique_ptr<p2p::services::PerfService> perf_;
+  std::unique_ptr<p2p::mdns::Driver> mdns_;
   std::vector<p2p::Multiaddr> listen_addrs_;
   struct Bootstrap {
     p2p::Multiaddr addr;

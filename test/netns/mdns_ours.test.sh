@@ -74,10 +74,11 @@ if start_daemon lan1 A "$NN_LAN.11"; then
   nn_spawn lan2 "$out/js" node "$PEER" --listen "/ip4/$NN_LAN.12/tcp/4001" --mdns --stay
   if nn_wait_for "$out/js.out" peerId 20 "$NN_PID"; then
     t0=$(now_ms)
-    e1=$(elapsed_until "$out/js.out" "\"peer:discovery\",\"peer\":\"$ID_A\"" "$t0")
-    verdict "$T1" "$e1" "js listed our daemon"
-    if (( e1 >= 0 )) && ! grep -m1 "\"peer:discovery\",\"peer\":\"$ID_A\"" "$out/js.out" | grep -q "/ip4/$NN_LAN.11/tcp/4001"; then
-      nn_fail "$T1" "our mDNS answer lacks /ip4/$NN_LAN.11/tcp/4001: $(grep -m1 "peer:discovery.*$ID_A" "$out/js.out")"
+    # js's mDNS component parsed our answer ("mdns:peer", see peer.mjs).
+    e1=$(elapsed_until "$out/js.out" "\"mdns:peer\",\"peer\":\"$ID_A\"" "$t0")
+    verdict "$T1" "$e1" "js's mDNS found our daemon"
+    if (( e1 >= 0 )) && ! grep -m1 "\"mdns:peer\",\"peer\":\"$ID_A\"" "$out/js.out" | grep -q "/ip4/$NN_LAN.11/tcp/4001"; then
+      nn_fail "$T1" "our mDNS answer lacks /ip4/$NN_LAN.11/tcp/4001: $(grep -m1 "mdns:peer.*$ID_A" "$out/js.out")"
     fi
     e2=$(elapsed_until "$out/js.out" "\"connection:open\",\"remotePeer\":\"$ID_A\".*\"direction\":\"inbound\"" "$t0")
     verdict "$T2" "$e2" "our daemon dialed js (js: inbound connection:open from $ID_A)"

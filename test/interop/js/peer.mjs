@@ -121,7 +121,16 @@ const node = await createLibp2p({
   transports,
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
-  peerDiscovery: opts.mdns ? [mdns({ interval: 1000 })] : [],
+  // The mDNS component's own 'peer' events are logged as "mdns:peer": libp2p's
+  // peer:discovery fires on a peer's first peer-store entry, which may come
+  // from its inbound connection (with no addresses) before its mDNS answer.
+  peerDiscovery: opts.mdns
+    ? [(components) => {
+        const m = mdns({ interval: 1000 })(components)
+        m.addEventListener('peer', (e) => log({ event: 'mdns:peer', peer: e.detail.id.toString(), addrs: e.detail.multiaddrs.map(String) }))
+        return m
+      }]
+    : [],
   services,
   connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 },
   start: false // started below, after the event listeners are attached
