@@ -74,7 +74,7 @@ const KeyDef kKeys[] = {
     {.toml = "bridge.tls_key", .kind = KeyKind::str, .field = AAC_FIELD(bridge.tls_key),
      .check = Check::path_optional, .help = "PEM private key for bridge.tls_cert"},
     {.toml = "bridge.cors_origins", .kind = KeyKind::list, .field = AAC_FIELD(bridge.cors_origins),
-     .help = "allowed CORS origins (* = any)"},
+     .help = "allowed CORS origins; \"*\" allows any"},
 
     // ---- [anycast] ----------------------------------------------------------
     {.toml = "anycast.routing_strategy", .kind = KeyKind::str,
@@ -119,7 +119,7 @@ const KeyDef kKeys[] = {
      .env = "AGENTANYCAST_DID_WEB", .help = "did:web identifier of this agent"},
     {.toml = "identity.did_dns_domain", .kind = KeyKind::str,
      .field = AAC_FIELD(identity.did_dns_domain), .env = "AGENTANYCAST_DID_DNS_DOMAIN",
-     .help = "domain for did:dns (TXT records at _did.<domain>)"},
+     .help = "domain for did:dns; its TXT records are read at _did.DOMAIN"},
 
     // ---- [telemetry] (stored; not yet acting) ----------------------------------
     {.toml = "telemetry.enabled", .kind = KeyKind::boolean, .field = AAC_FIELD(telemetry.enabled),
@@ -148,7 +148,7 @@ const KeyDef kKeys[] = {
     {.toml = "transport.nats.auth_user", .kind = KeyKind::str,
      .field = AAC_FIELD(transport.nats.auth_user), .help = "NATS user"},
     {.toml = "transport.nats.auth_pass", .kind = KeyKind::str,
-     .field = AAC_FIELD(transport.nats.auth_pass), .help = "NATS password"},
+     .field = AAC_FIELD(transport.nats.auth_pass), .help = "NATS password (never logged)"},
     {.toml = "transport.nats.tls_enabled", .kind = KeyKind::boolean,
      .field = AAC_FIELD(transport.nats.tls_enabled), .help = "TLS to the broker"},
     {.toml = "transport.nats.tls_cert_file", .kind = KeyKind::str,

@@ -267,23 +267,26 @@ class Reader {
 // found by fuzz/config_toml.cpp and known upstream:
 //  - it reaches __builtin_unreachable() when asking whether certain non-ASCII
 //    code points are whitespace (marzer/tomlplusplus#190, #295; fixed by PR
-//    #305). It only asks outside strings and comments, and in a multi-line
-//    basic string right after a backslash.
+//    #305). It asks about every character it reads outside strings and
+//    comments — including the whole of a malformed bare value, which it scans
+//    up to the next space, newline, ']', '}', ',' or '#' (so in `x = 0"é"` or
+//    `x = 1[ "é"` the é is not in a string for toml++) — and in a multi-line
+//    basic string about the character after a backslash.
 //  - a table header whose name starts with neither a bare-key character nor a
 //    quote ("[&", "[[[") breaks parse_key()'s assumed precondition (#294, PR #301).
-//  - a quote inside a bare token (`x = 0"é"`) is scanned by toml++ as part of
-//    the token, so what follows is classified as code, not as a string.
-// Valid TOML has none of this (whitespace is space and tab, bare keys are
-// ASCII), so this small lexer refuses such input before toml++ sees it. The
-// one valid document it refuses: a line-ending backslash in a multi-line basic
+// Valid TOML has none of this (whitespace is space and tab, bare keys and
+// bare values are ASCII and contain no quotes), so this lexer, which follows
+// toml++'s key / value / bare-token states, refuses such input first. The one
+// valid document it refuses: a line-ending backslash in a multi-line basic
 // string followed by a non-ASCII character as the next non-blank one.
 net::Status guard_toml(std::string_view doc, const std::string& path) {
   enum class In : uint8_t { code, comment, basic, literal, ml_basic, ml_literal } in = In::code;
+  enum class Want : uint8_t { key, value, token, after } want = Want::key;  // code only
+  Want after_string = Want::key;  // what follows the string being read
+  std::vector<char> open;         // 'A' array, 'T' inline table, 'H' table header
+  bool line_start = true;         // only blanks since the last newline
   uint32_t line = 1, col = 0;
   size_t i = 0;
-  int depth = 0;            // [] {} nesting of values, outside strings and comments
-  bool line_start = true;   // only blanks since the last newline (code only)
-  char prev = '\n';         // the last code character (' ' for blanks, '"' after a string)
   auto at = [&](size_t n) { return i + n < doc.size() ? doc[i + n] : '\0'; };
   auto fail = [&](const char* what) {
     return net::Error{net::Err::invalid,
@@ -298,17 +301,57 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
       col++;
     }
   };
+  auto top = [&]() { return open.empty() ? 'D' : open.back(); };
+  auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  auto bare_key_char = [](char k) {
+    return k == '_' || k == '-' || (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') || (k >= '0' && k <= '9');
+  };
+
   if (doc.substr(0, 3) == "\xef\xbb\xbf") i = 3;  // a UTF-8 BOM is allowed
   while (i < doc.size()) {
     const char c = doc[i];
-    const bool ascii = static_cast<unsigned char>(c) < 0x80;
     switch (in) {
-      case In::code:
-        if (!ascii) {
+      case In::code: {
+        if (static_cast<unsigned char>(c) >= 0x80) {
           col++;
           return fail("non-ASCII character outside a string or comment");
         }
-        if (c == '[' && depth == 0 && line_start) {  // a table header
+        if (want == Want::token) {  // a bare value: toml++ scans to a terminator
+          if (is_blank(c) || c == '\n' || c == ']' || c == '}' || c == ',' || c == '#') {
+            want = Want::after;  // and handle c below
+          } else {
+            if (c == '"' || c == '\'') {
+              col++;
+              return fail("unexpected quote");
+            }
+            break;
+          }
+        }
+        const bool header = c == '[' && want == Want::key && open.empty() && line_start;
+        if (c == '\n') {
+          line_start = true;
+          if (top() != 'A') {  // a newline ends a key/value pair (inside {} or [] header: an error)
+            open.clear();
+            want = Want::key;
+          }
+        } else if (!is_blank(c)) {
+          line_start = false;
+        }
+        if (c == '#') {
+          in = In::comment;
+        } else if (c == '"' || c == '\'') {
+          if (want == Want::after) {
+            col++;
+            return fail("unexpected quote");
+          }
+          after_string = want == Want::key ? Want::key : Want::after;
+          const bool triple = at(1) == c && at(2) == c;
+          in = c == '"' ? (triple ? In::ml_basic : In::basic) : (triple ? In::ml_literal : In::literal);
+          if (triple) {
+            step();
+            step();
+          }
+        } else if (header) {
           size_t j = i + 1;
           while (j < doc.size() && (doc[j] == ' ' || doc[j] == '\t')) j++;
           if (j == i + 1 && j < doc.size() && doc[j] == '[') {
@@ -316,50 +359,51 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
             while (j < doc.size() && (doc[j] == ' ' || doc[j] == '\t')) j++;
           }
           const char k = j < doc.size() ? doc[j] : ']';
-          const bool ok = k == ']' || k == '"' || k == '\'' || k == '_' || k == '-' ||
-                          (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') || (k >= '0' && k <= '9') ||
-                          static_cast<unsigned char>(k) >= 0x80;  // refused below, as a character
-          if (!ok) {
+          if (!(k == ']' || k == '"' || k == '\'' || bare_key_char(k) ||
+                static_cast<unsigned char>(k) >= 0x80)) {  // (non-ASCII: refused as a character)
             while (i < j) step();
             col++;
             return fail("invalid table header (want [name] or [[name]])");
           }
-        }
-        if ((c == '"' || c == '\'') && prev != '\n' && prev != ' ' && prev != '\r' && prev != '=' &&
-            prev != '[' && prev != '{' && prev != ',' && prev != '.') {
-          // toml++ would scan the quote as part of a bare token (`x = 0"é"`)
-          // and classify what follows as code: refuse it here.
-          col++;
-          return fail("unexpected quote");
-        }
-        prev = c == '\t' ? ' ' : c;
-        if (c == '[' || c == '{') depth++;
-        else if ((c == ']' || c == '}') && depth > 0) depth--;
-        if (c == '\n') line_start = true;
-        else if (c != ' ' && c != '\t' && c != '\r') line_start = false;
-        if (c == '#') in = In::comment;
-        else if (c == '"') in = at(1) == '"' && at(2) == '"' ? In::ml_basic : In::basic;
-        else if (c == '\'') in = at(1) == '\'' && at(2) == '\'' ? In::ml_literal : In::literal;
-        if (in == In::ml_basic || in == In::ml_literal) {
-          step();
-          step();
+          open.push_back('H');
+        } else if (c == '=' && want == Want::key) {
+          want = Want::value;
+        } else if (c == '[' && want == Want::value) {
+          open.push_back('A');
+        } else if (c == '{' && want == Want::value) {
+          open.push_back('T');
+          want = Want::key;
+        } else if (c == ']' || c == '}') {
+          if (!open.empty()) open.pop_back();
+          want = Want::after;
+        } else if (c == ',') {
+          want = top() == 'A' ? Want::value : Want::key;
+        } else if (want == Want::value && !is_blank(c) && c != '\n') {
+          want = Want::token;
+        } else if (want == Want::after && !is_blank(c) && c != '\n' && c != '[') {
+          want = Want::token;  // an error for toml++; stay careful
         }
         break;
+      }
       case In::comment:
         if (c == '\n') {
           in = In::code;
-          line_start = true;
-          prev = '\n';
+          continue;  // the newline is handled as code
         }
         break;
       case In::basic:
       case In::literal:
-        if (c == '\n' || (in == In::basic ? c == '"' : c == '\'')) {
-          in = In::code;
-          line_start = c == '\n';
-          prev = c;
+        if (c == '\n') {
+          in = In::code;  // unterminated: toml++ stops here
+          continue;
         }
-        else if (in == In::basic && c == '\\' && at(1) != '\n') step();
+        if (in == In::basic ? c == '"' : c == '\'') {
+          in = In::code;
+          want = after_string;
+        } else if (in == In::basic && c == '\\') {
+          step();  // the escaped character (a quote or '\' must not end the string)
+          if (i >= doc.size() || doc[i] == '\n') continue;
+        }
         break;
       case In::ml_basic:
       case In::ml_literal: {
@@ -369,7 +413,7 @@ net::Status guard_toml(std::string_view doc, const std::string& path) {
           step();
           for (int extra = 0; extra < 2 && at(1) == q; extra++) step();  // """"" ends with 2 quotes of content
           in = In::code;
-          prev = q;
+          want = after_string;
         } else if (in == In::ml_basic && c == '\\') {
           step();
           size_t j = i;

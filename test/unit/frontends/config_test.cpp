@@ -993,7 +993,9 @@ TEST_CASE("config toml guard: non-ASCII outside strings and comments is refused 
       {"ogflie_ttl =0\"\xcb\x87\"\n", F_ "1:14: unexpected quote"},  // our fuzzer
       {"a = [1'x']\n", F_ "1:7: unexpected quote"},
       {"a = \"x\"\"y\"\n", F_ "1:8: unexpected quote"},
-      {"a.b\"c\" = 1\n", F_ "1:4: unexpected quote"},
+      {"a = [[1, 2+3:\x01[\"/ip4/\xef\xbb\x9f\n", F_ "1:16: unexpected quote"},  // our fuzzer
+      {"a = 1=\"\xc3\xa9\"\n", F_ "1:7: unexpected quote"},
+      {"a = {b = 1 'x'}\n", F_ "1:12: unexpected quote"},
       {"a = 1\n  [[[1]]]\n", F_ "2:5: invalid table header (want [name] or [[name]])"},  // PR #301
       {"# x\n[[ =", F_ "2:4: invalid table header (want [name] or [[name]])"},
       {"[//a.example\", 1]", F_ "1:2: invalid table header (want [name] or [[name]])"},  // our fuzzer
