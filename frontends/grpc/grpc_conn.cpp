@@ -205,8 +205,9 @@ void Conn::consume_output(size_t n) { staged_ = staged_.subspan(std::min(n, stag
 
 bool Conn::done() const {
   if (close_now_) return true;
-  return staged_.empty() && session_ && !nghttp2_session_want_read(session_) &&
-         !nghttp2_session_want_write(session_);
+  if (!staged_.empty() || !session_) return false;
+  if (nghttp2_session_want_write(session_)) return false;
+  return close_when_flushed_ || !nghttp2_session_want_read(session_);
 }
 
 net::Instant Conn::next_deadline() const {
@@ -250,9 +251,10 @@ void Conn::on_timeout(net::Instant now) {
   if (shutdown_ == Shutdown::goaway_sent && now >= grace_deadline_) {
     for (auto& [sid, cs] : calls_)
       if (!cs->over) server_abort(cs.get(), {Code::unavailable, "server is shutting down"}, NGHTTP2_CANCEL);
-    // RST_STREAMs go out with the next flush; then nothing is left to say.
+    // Their statuses / RST_STREAMs go out with the next flush, then we close
+    // (terminating the session now would drop them).
     grace_deadline_ = net::kNever;
-    if (nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR) != 0) close_now_ = true;
+    close_when_flushed_ = true;
   }
   run_events();
 }

@@ -188,6 +188,7 @@ class Conn {
   uint64_t grace_ns_ = 0;
   bool terminating_ = false;  // GOAWAY with an error queued: close once sent
   bool close_now_ = false;    // nothing more to send: the driver closes
+  bool close_when_flushed_ = false;  // shutdown grace over: close once the output is out
   bool dirty_ = false;
   net::Error error_;
 

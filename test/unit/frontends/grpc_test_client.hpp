@@ -69,13 +69,15 @@ struct Response {
   }
 };
 
+struct ClientOptions {
+  bool manual_window = false;       // the client acknowledges DATA only through consume()
+  uint32_t initial_window = 65535;  // SETTINGS_INITIAL_WINDOW_SIZE we advertise
+  bool send_preface = true;
+};
+
 class Client {
  public:
-  struct Options {
-    bool manual_window = false;      // the client acknowledges DATA only through consume()
-    uint32_t initial_window = 65535; // SETTINGS_INITIAL_WINDOW_SIZE we advertise
-    bool send_preface = true;
-  };
+  using Options = ClientOptions;
 
   explicit Client(Options o = {}) : opt_(o) {
     nghttp2_session_callbacks* cbs;
@@ -155,7 +157,7 @@ class Client {
     uint8_t op[8] = {tag};
     REQUIRE(nghttp2_submit_ping(s_, NGHTTP2_FLAG_NONE, op) == 0);
   }
-  void consume(int32_t sid, size_t n) { nghttp2_session_consume(s_, sid, n); }
+  void consume(int32_t sid, size_t n) { nghttp2_session_consume_stream(s_, sid, n); }
 
   // ---- transport ----
   net::BytesView output() {
@@ -205,7 +207,10 @@ class Client {
     dst.emplace_back(std::string(reinterpret_cast<const char*>(n), nl), std::string(reinterpret_cast<const char*>(v), vl));
     return 0;
   }
-  static int on_data(nghttp2_session*, uint8_t, int32_t sid, const uint8_t* d, size_t n, void* u) {
+  static int on_data(nghttp2_session* s, uint8_t, int32_t sid, const uint8_t* d, size_t n, void* u) {
+    // Like a real client's transport: the connection window reopens as bytes
+    // arrive; with manual_window a stream's only through consume().
+    if (me(u)->opt_.manual_window) nghttp2_session_consume_connection(s, n);
     auto& r = me(u)->streams_[sid].r;
     r.data.insert(r.data.end(), d, d + n);
     return 0;
