@@ -10,6 +10,12 @@ namespace {
 // Borrowed by multistream::Responder: must live as long as the process.
 const std::string kNoiseProtos[] = {std::string(noise::kMultistreamId)};
 const std::string kYamuxProtos[] = {std::string(yamux::kProtocolId)};
+
+// "10 s", "300 ms": how error messages name a duration.
+std::string duration_text(uint64_t ns) {
+  if (ns % net::kSecond == 0) return std::to_string(ns / net::kSecond) + " s";
+  return std::to_string(ns / net::kMillisecond) + " ms";
+}
 }  // namespace
 
 const char* conn_state_name(ConnState s) {
@@ -27,8 +33,10 @@ ConnCore::ConnCore(const ConnCoreConfig& cfg)
     : dir_(cfg.direction),
       identity_(cfg.identity),
       expected_peer_(cfg.expected_peer),
+      noise_static_(cfg.noise_static),
       ylim_(cfg.yamux_limits),
       log_(cfg.log),
+      upgrade_timeout_ns_(cfg.upgrade_timeout_ns),
       deadline_(cfg.now + cfg.upgrade_timeout_ns) {
   if (dir_ == ConnDirection::outbound) {
     ms_ = std::make_unique<multistream::Initiator>(std::vector<std::string>{kNoiseProtos[0]}, cfg.now,
@@ -50,6 +58,15 @@ net::Result<size_t> ConnCore::ms_feed(net::BytesView in, net::Instant now) {
 
 net::Status ConnCore::fail(net::Error e) {
   if (state_ != ConnState::failed) {
+    // Last words: a failed yamux session queued GoAway(code); encrypt it
+    // (and what precedes it) now, since flush() refuses once failed.
+    if (mux_ && noise_ && noise_->state() == noise::State::established) {
+      for (net::BytesView v = mux_->pending_output(); !v.empty(); v = mux_->pending_output()) {
+        auto n = noise_->write(v);
+        if (!n || *n == 0) break;
+        mux_->consume_output(*n);
+      }
+    }
     state_ = ConnState::failed;
     error_ = e;
   }
@@ -76,7 +93,8 @@ net::Status ConnCore::start_noise(net::Instant now) {
   noise::SessionConfig nc;
   nc.role = dir_ == ConnDirection::outbound ? noise::Role::initiator : noise::Role::responder;
   nc.identity = identity_;
-  nc.static_key = crypto::x25519_generate();
+  if (noise_static_) nc.local_static = noise_static_;
+  else nc.static_key = crypto::x25519_generate();
   nc.ephemeral_key = crypto::x25519_generate();
   nc.expected_peer = expected_peer_;
   nc.now = now;
@@ -195,6 +213,11 @@ net::BytesView ConnCore::pending_output() const {
   return {};
 }
 
+size_t ConnCore::output_buffered() const {
+  return out_.size() + (noise_ ? noise_->pending_output().size() : 0) +
+         (mux_ ? mux_->pending_output().size() : 0);
+}
+
 void ConnCore::consume_output(size_t n) {
   if (!out_.empty()) {
     out_.consume(n);
@@ -220,8 +243,8 @@ net::Instant ConnCore::next_deadline() const {
 void ConnCore::on_timeout(net::Instant now) {
   if (state_ == ConnState::failed) return;
   if (now >= deadline_) {
-    (void)fail({net::Err::timeout, "conn: upgrade did not finish within 10 s (" +
-                                       std::string(conn_state_name(state_)) + ")"});
+    (void)fail({net::Err::timeout, "conn: upgrade did not finish within " + duration_text(upgrade_timeout_ns_) +
+                                       " (" + conn_state_name(state_) + ")"});
     return;
   }
   if (ms_) {

@@ -51,6 +51,9 @@ struct ConnCoreConfig {
   ConnDirection direction = ConnDirection::outbound;
   const crypto::Ed25519PrivateKey* identity = nullptr;  // must outlive the core
   PeerId expected_peer;  // outbound: the /p2p/ of the dialed address (empty: any)
+  // The host's Noise static key and signed payload; null: a fresh static key
+  // for this connection.
+  std::shared_ptr<const noise::LocalStatic> noise_static;
   net::Instant now = 0;
   uint64_t upgrade_timeout_ns = kUpgradeTimeoutNs;
   yamux::Limits yamux_limits;
@@ -73,6 +76,9 @@ class ConnCore {
   net::BytesView pending_output() const;
   void consume_output(size_t n);
   bool has_output() const { return !pending_output().empty(); }
+  // Every byte queued for the peer: raw multistream bytes, Noise frames and
+  // yamux frames not yet encrypted (introspection: Host::usage()).
+  size_t output_buffered() const;
 
   net::Instant next_deadline() const;
   void on_timeout(net::Instant now);
@@ -109,8 +115,10 @@ class ConnCore {
   ConnDirection dir_;
   const crypto::Ed25519PrivateKey* identity_;
   PeerId expected_peer_;
+  std::shared_ptr<const noise::LocalStatic> noise_static_;
   yamux::Limits ylim_;
   net::Log* log_;
+  uint64_t upgrade_timeout_ns_;
   ConnState state_ = ConnState::security;
   net::Error error_;
   net::Instant deadline_;

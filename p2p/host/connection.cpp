@@ -38,6 +38,14 @@ Connection::~Connection() {
 
 void Connection::host_streams_erase(StreamGlobalId gid) { host_.streams_.erase(gid); }
 
+size_t Connection::in_buffered() const {
+  const auto* mux = core_.mux();
+  if (!mux) return 0;
+  size_t n = 0;
+  for (const auto& [sid, s] : streams_) n += mux->readable(sid);
+  return n;
+}
+
 void Connection::on_data(net::BytesView in) {
   if (dead_) return;
   auto r = core_.feed(in, host_.loop_.now());

@@ -39,6 +39,10 @@ class Connection {
   const Multiaddr& local_addr() const { return local_addr_; }
   net::Instant opened_at() const { return opened_at_; }
   size_t stream_count() const { return streams_.size(); }
+  // Introspection (Host::usage()): bytes queued for the peer (core + TCP
+  // queue), and received stream bytes the applications have not consumed.
+  size_t out_buffered() const { return core_.output_buffered() + tcp_->buffered(); }
+  size_t in_buffered() const;
   uint64_t rtt_ns() const { return core_.mux() ? core_.mux()->rtt_ns() : 0; }
   bool announced() const { return announced_; }
   net::BytesView remote_public_key() const { return core_.remote_public_key(); }

@@ -150,6 +150,7 @@ std::unique_ptr<Connection> Host::dial_tcp(const Multiaddr& addr, const PeerId& 
   ConnCoreConfig cc;
   cc.direction = ConnDirection::outbound;
   cc.identity = cfg_.identity;
+  cc.noise_static = noise_static_;
   cc.expected_peer = expected;
   cc.now = loop_.now();
   cc.upgrade_timeout_ns = cfg_.limits.upgrade_timeout_ns;

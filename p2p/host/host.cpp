@@ -10,6 +10,7 @@ namespace p2p {
 
 Host::Host(net::Loop& loop, HostConfig cfg) : loop_(loop), cfg_(std::move(cfg)) {
   self_ = PeerId::from_public_key_proto(crypto::marshal_public_key(cfg_.identity->public_key()));
+  if (cfg_.noise_static_per_host) noise_static_ = noise::make_local_static(*cfg_.identity, {std::string(noise::kYamuxId)});
 }
 
 Host::~Host() { shutdown(); }
@@ -66,6 +67,7 @@ void Host::on_accept(net::Fd fd, const net::SockAddr& peer) {
   ConnCoreConfig cc;
   cc.direction = ConnDirection::inbound;
   cc.identity = cfg_.identity;
+  cc.noise_static = noise_static_;
   cc.now = loop_.now();
   cc.upgrade_timeout_ns = cfg_.limits.upgrade_timeout_ns;
   cc.yamux_limits = cfg_.yamux_limits;
@@ -146,6 +148,19 @@ std::vector<ConnInfo> Host::connections() const {
                      c->stream_count(), c->rtt_ns()});
   std::sort(out.begin(), out.end(), [](const ConnInfo& a, const ConnInfo& b) { return a.id < b.id; });
   return out;
+}
+
+HostUsage Host::usage() const {
+  HostUsage u;
+  u.inbound_handshakes = inbound_handshakes_;
+  u.streams = streams_.size();
+  for (const auto& [id, c] : conns_) {
+    if (c->dead()) continue;
+    ++u.connections;
+    u.out_bytes += c->out_buffered();
+    u.in_bytes += c->in_buffered();
+  }
+  return u;
 }
 
 void Host::close_connection(ConnId id) {

@@ -24,6 +24,7 @@
 #include "p2p/host/peer_store.hpp"
 #include "p2p/host/stream.hpp"
 #include "p2p/multiaddr/multiaddr.hpp"
+#include "p2p/noise/noise_session.hpp"
 #include "p2p/peer_id.hpp"
 #include "p2p/yamux/yamux_limits.hpp"
 
@@ -34,6 +35,10 @@ struct HostConfig {
   HostLimits limits;
   yamux::Limits yamux_limits;
   net::Log* log = nullptr;
+  // One Noise static key for every connection of this host, as js-libp2p
+  // (saves an X25519 keygen and an Ed25519 signature per handshake); false:
+  // a fresh one per connection, as go-libp2p.
+  bool noise_static_per_host = true;
 };
 
 struct ConnInfo {
@@ -52,6 +57,16 @@ struct HostStats {
   uint64_t connections_opened_out = 0;
   uint64_t handshakes_failed = 0;
   uint64_t refused_over_limit = 0;
+};
+
+// What the host holds right now (tests, metrics). Host::usage() walks every
+// connection and stream: O(connections + streams), not for hot paths.
+struct HostUsage {
+  size_t connections = 0;         // open or still upgrading
+  size_t inbound_handshakes = 0;  // inbound connections still upgrading
+  size_t streams = 0;             // application streams, negotiating or open
+  size_t out_bytes = 0;           // queued for the peers: core output + TCP queues
+  size_t in_bytes = 0;            // received stream bytes no application consumed yet
 };
 
 class Host {
@@ -116,6 +131,7 @@ class Host {
 
   PeerStore& peer_store() { return peers_; }
   const HostStats& stats() const { return stats_; }
+  HostUsage usage() const;
   const HostLimits& limits() const { return cfg_.limits; }
 
   // Closes everything (connections reset) without waiting.
@@ -155,6 +171,7 @@ class Host {
 
   net::Loop& loop_;
   HostConfig cfg_;
+  std::shared_ptr<const noise::LocalStatic> noise_static_;  // null: per connection
   PeerId self_;
   std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
   std::vector<Multiaddr> listen_addrs_;

@@ -17,6 +17,15 @@ const char* role_name(Role r) { return r == Role::initiator ? "initiator" : "res
 
 }  // namespace
 
+std::shared_ptr<const LocalStatic> make_local_static(const crypto::Ed25519PrivateKey& identity,
+                                                     std::vector<std::string> muxers) {
+  auto ls = std::make_shared<LocalStatic>();
+  ls->key = crypto::x25519_generate();
+  ls->muxers = std::move(muxers);
+  ls->payload = make_payload(identity, ls->key.pub, ls->muxers);
+  return ls;
+}
+
 Session::Session(SessionConfig cfg)
     : role_(cfg.role),
       log_(cfg.log),
@@ -32,11 +41,18 @@ Session::Session(SessionConfig cfg)
     fail({net::Err::invalid, "noise: no local identity key"});
     return;
   }
-  local_payload_ = make_payload(*cfg.identity, cfg.static_key.pub, local_muxers_);
   HandshakeState::Config hc;
+  if (const auto& ls = cfg.local_static) {
+    local_muxers_ = ls->muxers;
+    local_payload_ = ls->payload;
+    std::copy(ls->key.priv.data(), ls->key.priv.data() + crypto::kX25519Len, hc.s.priv.data());
+    hc.s.pub = ls->key.pub;
+  } else {
+    local_payload_ = make_payload(*cfg.identity, cfg.static_key.pub, local_muxers_);
+    hc.s = std::move(cfg.static_key);
+  }
   hc.role = role_;
   hc.prologue = {};  // libp2p: empty prologue
-  hc.s = std::move(cfg.static_key);
   hc.e = std::move(cfg.ephemeral_key);
   hc.transport_backend = cfg.transport_backend;
   hs_ = std::make_unique<HandshakeState>(std::move(hc));

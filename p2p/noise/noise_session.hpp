@@ -53,6 +53,18 @@
 
 namespace p2p::noise {
 
+// A static key shared by the connections of one host, with its signed
+// handshake payload built once. js-libp2p (@chainsafe/libp2p-noise) keeps one
+// static key per node too; it saves one X25519 keygen and one Ed25519
+// signature per handshake, both on the handshake's critical path.
+struct LocalStatic {
+  crypto::X25519KeyPair key;
+  std::vector<std::string> muxers;  // the early-negotiation list inside `payload`
+  net::Bytes payload;               // identity key, signature over key.pub, muxers
+};
+std::shared_ptr<const LocalStatic> make_local_static(const crypto::Ed25519PrivateKey& identity,
+                                                     std::vector<std::string> muxers);
+
 struct SessionConfig {
   Role role = Role::initiator;  // the connection's dialer is the initiator
   // Our libp2p identity; signs the static key. Must outlive the constructor
@@ -66,6 +78,8 @@ struct SessionConfig {
   // leaked static key then endangers one connection, not every handshake
   // until restart.
   crypto::X25519KeyPair static_key;
+  // When set, replaces static_key, muxers and the payload signature.
+  std::shared_ptr<const LocalStatic> local_static;
   crypto::X25519KeyPair ephemeral_key;
   // The remote peer the dialer expects; empty PeerId: accept any.
   PeerId expected_peer;
