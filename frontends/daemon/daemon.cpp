@@ -40,6 +40,11 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
       *d->host_, std::string("agentanycastd/") + build_info::kVersion);
   d->ping_ = std::make_unique<p2p::services::PingService>(*d->host_);
   d->perf_ = std::make_unique<p2p::services::PerfService>(*d->host_, cfg.enable_perf);
+  {
+    auto http = DaemonHttp::start(*d->loop_, *d->host_, cfg, &log);  // before listening: counts every connection
+    if (!http) return http.take_error();
+    d->http_ = http.take();
+  }
   AAC_TRY(d->listen_all());
   d->start_bootstrap();
   d->start_mdns();

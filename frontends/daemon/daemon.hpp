@@ -9,6 +9,7 @@
 
 #include "crypto/ed25519.hpp"
 #include "frontends/cli/config.hpp"
+#include "frontends/daemon/daemon_http.hpp"
 #include "net/log.hpp"
 #include "net/loop.hpp"
 #include "p2p/host/host.hpp"
@@ -70,6 +71,7 @@ class Daemon {
   std::unique_ptr<p2p::services::PingService> ping_;
   std::unique_ptr<p2p::services::PerfService> perf_;
   std::unique_ptr<p2p::mdns::Driver> mdns_;
+  std::unique_ptr<DaemonHttp> http_;  // metrics listener + host metric hooks
   std::vector<p2p::Multiaddr> listen_addrs_;
   struct Bootstrap {
     p2p::Multiaddr addr;

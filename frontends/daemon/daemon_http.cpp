@@ -1,0 +1,58 @@
+// frontends/daemon/daemon_http.cpp — see daemon_http.hpp.
+#include "frontends/daemon/daemon_http.hpp"
+
+#include "build_info.hpp"
+#include "net/metrics.hpp"
+
+namespace frontends {
+
+const char* transport_label(const std::string& ma) {
+  if (ma.find("/webtransport") != std::string::npos) return "webtransport";
+  if (ma.find("/quic") != std::string::npos) return "quic";
+  if (ma.find("/tcp/") != std::string::npos) return "tcp";
+  return "unknown";
+}
+
+net::Result<std::unique_ptr<DaemonHttp>> DaemonHttp::start(net::Loop& loop, p2p::Host& host, const cli::Config& cfg,
+                                                          net::Log* log) {
+  std::unique_ptr<DaemonHttp> d(new DaemonHttp(loop, host));
+  auto& m = net::metrics::agent_metrics();
+  std::weak_ptr<bool> alive = d->alive_;
+  DaemonHttp* self = d.get();
+  host.on_connected([self, alive, &m, &host](const p2p::PeerId&, p2p::ConnId id) {
+    if (alive.expired()) return;
+    if (auto info = host.connection(id)) {
+      m.connections.with({info->inbound ? "inbound" : "outbound"}).inc();
+      m.connections_by_transport.with({transport_label(info->remote_addr.to_string())}).inc();
+    }
+    self->update_peers();
+  });
+  host.on_disconnected([self, alive](const p2p::PeerId&, p2p::ConnId) {
+    if (alive.expired()) return;
+    self->update_peers();
+  });
+  self->update_peers();
+
+  if (cfg.metrics.enabled) {
+    bool no_bootstrap = cfg.bootstrap_peers.empty();
+    auto healthy = [&host, no_bootstrap] { return no_bootstrap || !host.connected_peers().empty(); };
+    auto mh = metrics::MetricsHttp::start(loop, cfg.metrics.listen, net::metrics::default_registry(), healthy,
+                                          build_info::kVersion, log);
+    if (!mh) return mh.take_error();
+    d->metrics_ = mh.take();
+  }
+  return d;
+}
+
+DaemonHttp::~DaemonHttp() { *alive_ = false; }
+
+void DaemonHttp::update_peers() {
+  // After the event: the host may call us before its peer table changes.
+  std::weak_ptr<bool> alive = alive_;
+  loop_.defer([this, alive] {
+    if (alive.expired()) return;
+    net::metrics::agent_metrics().connected_peers.get().set(static_cast<double>(host_.connected_peers().size()));
+  });
+}
+
+}  // namespace frontends

@@ -1,0 +1,44 @@
+// frontends/daemon/daemon_http.hpp — the daemon's HTTP side: the [metrics]
+// listener, and the metric updates that come from the libp2p host
+// (connections, connected peers, transports), hooked through the host's
+// on_connected / on_disconnected notifications.
+#pragma once
+
+#include <memory>
+
+#include "frontends/cli/config.hpp"
+#include "frontends/metrics/metrics_http.hpp"
+#include "net/log.hpp"
+#include "net/loop.hpp"
+#include "p2p/host/host.hpp"
+
+namespace frontends {
+
+class DaemonHttp {
+ public:
+  // Hooks the host's connection events into net::metrics::agent_metrics()
+  // and, with [metrics] enabled, listens on metrics.listen. The loop and
+  // host must outlive this object. Errors: those of the listener.
+  static net::Result<std::unique_ptr<DaemonHttp>> start(net::Loop& loop, p2p::Host& host, const cli::Config& cfg,
+                                                        net::Log* log);
+  ~DaemonHttp();
+  DaemonHttp(const DaemonHttp&) = delete;
+  DaemonHttp& operator=(const DaemonHttp&) = delete;
+
+  metrics::MetricsHttp* metrics() { return metrics_.get(); }
+
+ private:
+  DaemonHttp(net::Loop& loop, p2p::Host& host) : loop_(loop), host_(host) {}
+  void update_peers();
+
+  net::Loop& loop_;
+  p2p::Host& host_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // host callbacks outlive us
+  std::unique_ptr<metrics::MetricsHttp> metrics_;
+};
+
+// "tcp", "quic", "webtransport" or "unknown" for a connection's remote
+// address (the original's transport label values).
+const char* transport_label(const std::string& multiaddr);
+
+}  // namespace frontends
