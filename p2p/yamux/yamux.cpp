@@ -240,7 +240,7 @@ net::Status Session::on_frame(const Header& h, net::Instant now) {
     case FrameType::data:
     case FrameType::window_update: return on_stream_frame(h, now);
     case FrameType::ping: return on_ping(h, now);
-    case FrameType::go_away: return on_go_away(h);
+    case FrameType::go_away: return on_go_away(h, now);
   }
   return {};
 }
@@ -387,10 +387,11 @@ net::Status Session::on_ping(const Header& h, net::Instant now) {
   return fail(net::Err::proto, "yamux: bad ping flags in frame " + describe(h), true, kGoAwayProtocolError);
 }
 
-net::Status Session::on_go_away(const Header& h) {
+net::Status Session::on_go_away(const Header& h, net::Instant now) {
   if (h.stream_id != 0)
     return fail(net::Err::proto, "yamux: go_away on stream " + sid(h.stream_id), true, kGoAwayProtocolError);
-  if (remote_go_away_ && h.length == kGoAwayNormal) return {};
+  // A repeated GoAway changes nothing, like an empty frame: charged.
+  if (remote_go_away_ && h.length == kGoAwayNormal) return charge("repeated GoAway", now);
   remote_go_away_ = true;
   queue({EventKind::go_away_received, 0, h.length});
   if (h.length == kGoAwayNormal) return {};

@@ -197,7 +197,7 @@ class Session {
   net::Status on_frame(const Header& h, net::Instant now);
   net::Status on_stream_frame(const Header& h, net::Instant now);
   net::Status on_ping(const Header& h, net::Instant now);
-  net::Status on_go_away(const Header& h);
+  net::Status on_go_away(const Header& h, net::Instant now);
   void finish_payload();
   void on_remote_fin(Stream& s);
   net::Status consumed(Stream& s, size_t n, net::Instant now);

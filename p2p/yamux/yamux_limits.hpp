@@ -74,7 +74,7 @@ inline constexpr uint64_t kPingTimeoutNs = 10 * net::kSecond;
 // ours (hardening.md row 10, HTTP/2 CVE-2019-9512/9514/9518, CVE-2023-44487):
 // frames that cost us work but carry no data and no window credit — ping
 // requests, unsolicited ping replies, empty DATA/WINDOW_UPDATE frames without
-// flags, RSTs and refused SYNs from the peer — draw from a token bucket of
+// flags, RSTs and refused SYNs from the peer, repeated GoAways — draw from a token bucket of
 // this burst, refilled at this rate. An empty bucket ends the session with
 // GoAway protocol error.
 inline constexpr uint32_t kControlFrameBurst = 1000;

@@ -590,6 +590,15 @@ TEST_CASE("yamux: control frame flood (hardening.md row 10): 1000 pass, the 1001
     CHECK(s.feed(frame(FrameType::data, 0, 1, 0), 0).what() ==
           "yamux: control frame flood (empty data frame): more than 1000 frames at over 100/s");
   }
+  SUBCASE("repeated GoAway (the first one is free)") {
+    Session s(Role::server, 0, quiet());
+    Bytes in;
+    for (int i = 0; i < 1001; ++i) in = cat({in, frame(FrameType::go_away, 0, 0, kGoAwayNormal)});
+    REQUIRE(s.feed(in, 0));
+    CHECK(events_of(s).size() == 1);  // one go_away_received
+    expect_session_error(s, frame(FrameType::go_away, 0, 0, kGoAwayNormal), Err::limit,
+                         "yamux: control frame flood (repeated GoAway): more than 1000 frames at over 100/s");
+  }
 }
 
 TEST_CASE("yamux: a peer that stops reading our output ends the session") {
