@@ -1,5 +1,6 @@
 // frontends/daemon/daemon_http.hpp — the daemon's HTTP side: the [metrics]
-// listener, and the metric updates that come from the libp2p host
+// listener, the MCP server (-mcp on stdio, -mcp-listen / [mcp] Streamable
+// HTTP), and the metric updates that come from the libp2p host
 // (connections, connected peers, transports), hooked through the host's
 // on_connected / on_disconnected notifications.
 #pragma once
@@ -7,6 +8,9 @@
 #include <memory>
 
 #include "frontends/cli/config.hpp"
+#include "frontends/mcp/mcp_http.hpp"
+#include "frontends/mcp/mcp_server.hpp"
+#include "frontends/mcp/mcp_stdio.hpp"
 #include "frontends/metrics/metrics_http.hpp"
 #include "net/log.hpp"
 #include "net/loop.hpp"
@@ -16,9 +20,11 @@ namespace frontends {
 
 class DaemonHttp {
  public:
-  // Hooks the host's connection events into net::metrics::agent_metrics()
-  // and, with [metrics] enabled, listens on metrics.listen. The loop and
-  // host must outlive this object. Errors: those of the listener.
+  // Hooks the host's connection events into net::metrics::agent_metrics();
+  // with [metrics] enabled listens on metrics.listen; with -mcp serves MCP
+  // on stdin/stdout (end of stdin stops the loop); with [mcp] enabled
+  // listens on mcp.listen. The loop and host must outlive this object.
+  // Errors: those of the listeners and of stdio.
   static net::Result<std::unique_ptr<DaemonHttp>> start(net::Loop& loop, p2p::Host& host, const cli::Config& cfg,
                                                         net::Log* log);
   ~DaemonHttp();
@@ -26,6 +32,7 @@ class DaemonHttp {
   DaemonHttp& operator=(const DaemonHttp&) = delete;
 
   metrics::MetricsHttp* metrics() { return metrics_.get(); }
+  mcp::McpHttp* mcp_http() { return mcp_http_.get(); }
 
  private:
   DaemonHttp(net::Loop& loop, p2p::Host& host) : loop_(loop), host_(host) {}
@@ -35,6 +42,10 @@ class DaemonHttp {
   p2p::Host& host_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // host callbacks outlive us
   std::unique_ptr<metrics::MetricsHttp> metrics_;
+  std::unique_ptr<mcp::Backend> mcp_backend_;
+  std::unique_ptr<mcp::Server> mcp_;
+  std::unique_ptr<mcp::McpStdio> mcp_stdio_;
+  std::unique_ptr<mcp::McpHttp> mcp_http_;
 };
 
 // "tcp", "quic", "webtransport" or "unknown" for a connection's remote
