@@ -169,3 +169,42 @@ def test_bad_http_is_refused_and_others_are_served():
         junk.close()
     finally:
         env.close()
+
+
+def test_slowloris_1000_connections_while_others_are_served():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = 1300
+    if soft < need:
+        if hard < need:
+            raise Skip(f"RLIMIT_NOFILE hard limit {hard} < {need}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+    env = Env()
+    slow = []
+    try:
+        port = free_port()
+        start(env, port)
+        t0 = time.monotonic()
+        for i in range(1000):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # the head never ends
+            slow.append(s)
+        # Everyone else is served meanwhile, promptly.
+        t1 = time.monotonic()
+        for _ in range(20):
+            assert get(port, "/health")[0] == 200
+        served = time.monotonic() - t1
+        assert served < 2.0, served
+        # Each slow client gets 408 once the head timeout (10 s from its first byte) passes.
+        deadline = t0 + 25
+        got408 = 0
+        for s in slow[::50]:
+            s.settimeout(max(0.1, deadline - time.monotonic()))
+            data = s.recv(4096)
+            got408 += data.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+        assert got408 == len(slow[::50]), got408
+        assert get(port, "/health")[0] == 200
+    finally:
+        for s in slow:
+            s.close()
+        env.close()
