@@ -254,7 +254,7 @@ class Client {
                          void* u) {
     auto& st = me(u)->streams_[sid];
     size_t n = std::min(len, st.out.size() - st.out_pos);
-    std::memcpy(buf, st.out.data() + st.out_pos, n);
+    if (n) std::memcpy(buf, st.out.data() + st.out_pos, n);
     st.out_pos += n;
     if (st.out_pos == st.out.size()) {
       st.out.clear();
