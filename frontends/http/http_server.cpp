@@ -186,20 +186,8 @@ void Server::on_accept(net::Fd fd, const net::SockAddr& peer) {
   link->id = id;
   link->peer = peer.to_string();
   link->tcp = s.take();
-  link->tcp->on_data([this, id](net::BytesView b) {
-    auto it = links_.find(id);
-    if (it == links_.end()) return;
-    auto st = it->second->conn.feed(b, loop_.now());
-    if (!st) {
-      // The core's input buffer overflowed: only if we failed to pause.
-      AAC_LOG(log_, warn, opt_.name, "connection reset", {{"why", st.what()}});
-      ++stats_.aborted;
-      it->second->closing = true;
-      it->second->tcp->abort();
-      return;
-    }
-    flush(id);
-  });
+  if (opt_.tls) link->tls = std::make_unique<crypto::TlsSession>(*opt_.tls);
+  link->tcp->on_data([this, id](net::BytesView b) { on_bytes(id, b); });
   link->tcp->on_eof([this, id] {
     auto it = links_.find(id);
     if (it == links_.end()) return;
@@ -216,6 +204,73 @@ void Server::on_accept(net::Fd fd, const net::SockAddr& peer) {
   });
   links_.emplace(id, std::move(link));
   flush(id);  // arms the idle timer
+}
+
+void Server::on_bytes(uint64_t id, net::BytesView b) {
+  auto it = links_.find(id);
+  if (it == links_.end()) return;
+  Link& l = *it->second;
+  net::Status st;
+  std::string plain;
+  if (l.tls) {
+    if (auto t = l.tls->feed(b); !t) {
+      ++stats_.tls_failed;
+      AAC_LOG(log_, info, opt_.name, "tls failed", {{"peer", l.peer}, {"why", t.what()}});
+      l.closing = true;
+      loop_.cancel_timer(l.timer);
+      l.timer = net::kNoTimer;
+      net::BytesView alert = l.tls->pending_output();
+      if (!alert.empty()) (void)l.tcp->write(alert);
+      l.tcp->close();
+      return;
+    }
+    if (auto t = l.tls->read(plain, kMaxInputLen); !t) {
+      ++stats_.tls_failed;
+      l.closing = true;
+      l.tcp->abort();
+      return;
+    }
+    if (!plain.empty()) st = l.conn.feed({reinterpret_cast<const uint8_t*>(plain.data()), plain.size()}, loop_.now());
+    if (st && l.tls->peer_closed()) l.conn.feed_eof(loop_.now());
+  } else {
+    st = l.conn.feed(b, loop_.now());
+  }
+  if (!st) {
+    // The core's input buffer overflowed: only if we failed to pause.
+    AAC_LOG(log_, warn, opt_.name, "connection reset", {{"why", st.what()}});
+    ++stats_.aborted;
+    l.closing = true;
+    l.tcp->abort();
+    return;
+  }
+  flush(id);
+}
+
+// Moves the core's output to the socket (through TLS if any) while the
+// socket takes it.
+void Server::write_out(Link& l) {
+  while (l.tcp->writable()) {
+    if (l.tls) {
+      if (l.tls->output_size() == 0) {
+        net::BytesView out = l.conn.pending_output();
+        if (out.empty()) break;
+        out = out.first(std::min(out.size(), kWriteSliceLen));
+        if (!l.tls->write(out)) break;
+        l.conn.consume_output(out.size(), loop_.now());
+      }
+      net::BytesView c = l.tls->pending_output();
+      if (c.empty()) break;
+      c = c.first(std::min(c.size(), kWriteSliceLen));
+      if (!l.tcp->write(c)) break;
+      l.tls->consume_output(c.size());
+      continue;
+    }
+    net::BytesView out = l.conn.pending_output();
+    if (out.empty()) break;
+    out = out.first(std::min(out.size(), kWriteSliceLen));
+    if (!l.tcp->write(out)) break;  // the socket failed: on_close follows
+    l.conn.consume_output(out.size(), loop_.now());
+  }
 }
 
 void Server::dispatch(Link& l) {
@@ -247,13 +302,7 @@ void Server::flush(uint64_t id) {
   dispatch(l);
   // dispatch may have run handlers; the link is still ours (handlers cannot
   // remove links: only on_close does, from the loop).
-  while (l.tcp->writable()) {
-    net::BytesView out = l.conn.pending_output();
-    if (out.empty()) break;
-    out = out.first(std::min(out.size(), kWriteSliceLen));
-    if (!l.tcp->write(out)) break;  // the socket failed: on_close follows
-    l.conn.consume_output(out.size(), loop_.now());
-  }
+  write_out(l);
   l.in_flush = false;
   if (l.conn.done()) {
     if (!l.conn.last_error().empty()) {
@@ -263,7 +312,16 @@ void Server::flush(uint64_t id) {
     l.closing = true;
     loop_.cancel_timer(l.timer);
     l.timer = net::kNoTimer;
-    if (l.conn.aborted()) l.tcp->abort(); else l.tcp->close();
+    if (l.conn.aborted()) {
+      l.tcp->abort();
+    } else {
+      if (l.tls) {
+        l.tls->close();  // close_notify after the last answer
+        net::BytesView c = l.tls->pending_output();
+        if (!c.empty()) (void)l.tcp->write(c);
+      }
+      l.tcp->close();
+    }
     return;
   }
   if (l.conn.wants_input()) l.tcp->resume_reading(); else l.tcp->pause_reading();

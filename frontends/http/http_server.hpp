@@ -18,7 +18,9 @@
 //
 // A handler answers through its Responder, at once or later, exactly once:
 // respond(), or begin_stream() + write()* + end(). A Responder outliving its
-// connection does nothing (alive() is false). CORS preflights are answered
+// connection does nothing (alive() is false). With ServerOptions::tls every
+// connection is TLS (crypto/tls.hpp) between the socket and the core; a
+// failed handshake closes it (after OpenSSL's alert). CORS preflights are answered
 // by the server when ServerOptions::cors is enabled, and every answer gets
 // the CORS headers for its request's Origin.
 #pragma once
@@ -30,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "crypto/tls.hpp"
 #include "frontends/http/http_conn.hpp"
 #include "frontends/http/http_cors.hpp"
 #include "net/acceptor.hpp"
@@ -79,6 +82,9 @@ struct ServerOptions {
   Limits limits;
   size_t max_connections = kMaxConnections;
   CorsPolicy cors;  // disabled by default
+  // HTTPS: every connection speaks TLS with this server context (not
+  // owned; outlives the server). nullptr: plain HTTP.
+  crypto::TlsContext* tls = nullptr;
 };
 
 struct ServerStats {
@@ -87,6 +93,7 @@ struct ServerStats {
   uint64_t requests = 0;    // handed to the handler
   uint64_t rejected = 0;    // answered by the core (4xx on bad input, 408)
   uint64_t aborted = 0;     // reset: write stall or output limit
+  uint64_t tls_failed = 0;  // handshake or record errors
 };
 
 class Server {
@@ -120,6 +127,7 @@ class Server {
     std::unique_ptr<net::TcpStream> tcp;
     net::TimerId timer = net::kNoTimer;
     Connection conn;
+    std::unique_ptr<crypto::TlsSession> tls;
     uint64_t seq = 0;  // of the request being answered
     std::string origin;
     bool has_origin = false;
@@ -132,6 +140,8 @@ class Server {
   };
 
   void on_accept(net::Fd fd, const net::SockAddr& peer);
+  void on_bytes(uint64_t id, net::BytesView b);
+  void write_out(Link& l);
   void flush(uint64_t id);
   void dispatch(Link& l);
   void mark_dirty(uint64_t id);

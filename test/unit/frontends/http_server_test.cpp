@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "crypto/tls_test_cert.hpp"
 #include "frontends/http/http_router.hpp"
 #include "frontends/http/http_server.hpp"
 
@@ -284,4 +285,44 @@ TEST_CASE("http server: curl as a real client (keep-alive, chunked upload, 100-c
   // 404 and the status code as curl sees it.
   REQUIRE(run_curl(*f.loop, {base + "/missing"}, &out));
   CHECK(out == "not found\n");
+}
+
+TEST_CASE("http server: HTTPS with curl (keep-alive, upload, SSE); plain HTTP to the TLS port is closed") {
+  char dir[] = "/tmp/aac-https-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  std::string cert = std::string(dir) + "/cert.pem", key = std::string(dir) + "/key.pem";
+  std::ofstream(cert) << test_tls::kCertPem;
+  std::ofstream(key) << test_tls::kKeyPem;
+  auto ctx = crypto::TlsContext::server_from_files(cert, key);
+  REQUIRE(ctx);
+  ServerOptions opt;
+  opt.tls = ctx->get();
+  Fixture f(std::move(opt));
+  Client plain(*f.loop, f.srv->port());
+  plain.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(run_until(*f.loop, [&] { return plain.closed; }));
+  CHECK(plain.got.find("HTTP/1.1") == std::string::npos);  // a TLS alert, never HTTP
+  CHECK(f.srv->stats().tls_failed == 1);
+  if (access("/usr/bin/curl", X_OK) == 0) {
+    std::string base = "https://127.0.0.1:" + std::to_string(f.srv->port());
+    std::string out;
+    REQUIRE(run_curl(*f.loop, {"--cacert", cert, base + "/hello", base + "/hello"}, &out));
+    CHECK(out == "hi\nhi\n");
+    CHECK(f.srv->stats().accepted == 2);  // the plain client, then one connection for both URLs
+    std::string body(300 * 1024, 'q');
+    std::string bodyfile = std::string(dir) + "/body";
+    std::ofstream(bodyfile) << body;
+    REQUIRE(run_curl(*f.loop, {"--cacert", cert, "--data-binary", "@" + bodyfile, base + "/echo"}, &out));
+    CHECK(out == body);
+    REQUIRE(run_curl(*f.loop, {"--cacert", cert, "-N", base + "/sse"}, &out));
+    CHECK(out == "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+    // Without our CA curl refuses the certificate (exit status != 0).
+    CHECK_FALSE(run_curl(*f.loop, {base + "/hello"}, &out));
+    std::remove(bodyfile.c_str());
+  } else {
+    MESSAGE("curl not installed (make test-deps): HTTPS client part skipped");
+  }
+  std::remove(cert.c_str());
+  std::remove(key.c_str());
+  rmdir(dir);
 }
