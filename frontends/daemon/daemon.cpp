@@ -45,7 +45,9 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
     if (!http) return http.take_error();
     d->http_ = http.take();
   }
+  AAC_TRY(d->start_a2a());
   AAC_TRY(d->listen_all());
+  d->binding_->restore_peer_book();  // after listening: identify carries our addresses
   d->start_bootstrap();
   d->start_mdns();
 
@@ -54,7 +56,7 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
   for (int sig : {SIGINT, SIGTERM}) {
     AAC_TRY(l.on_signal(sig, [self](int signo) {
       self->log_.write(net::LogLevel::info, "", "stopping", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
-      self->loop_->stop();
+      self->begin_stop();
     }));
   }
   AAC_TRY(l.on_signal(SIGHUP, [self](int) { self->on_hangup(); }));
@@ -63,7 +65,52 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
   return d;
 }
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() { stop_a2a(); }
+
+net::Status Daemon::start_a2a() {
+  auto st = store::A2aStore::open(*db_);
+  if (!st) return st.take_error();
+  a2a_store_ = st.take();
+  clock_ = std::make_unique<a2a::LoopClock>(*loop_);
+  binding_ = std::make_unique<a2a::P2pBinding>(*host_, *a2a_store_, &log_);
+  a2a::EngineConfig ec;
+  ec.self = peer_id_;
+  ec.clock = clock_.get();
+  ec.log = &log_;
+  ec.limits.offline_queue_ttl_ns = static_cast<uint64_t>(cfg_.offline_queue_ttl_ns);
+  auto e = a2a::Engine::create(*a2a_store_, *binding_, std::move(ec));
+  if (!e) return e.take_error();
+  engine_ = e.take();
+  binding_->attach(*engine_);
+  auto g = DaemonGrpc::start(*loop_, *host_, *engine_, *binding_, cfg_.grpc_listen, &log_);
+  if (!g) return g.take_error();
+  grpc_ = g.take();
+  return {};
+}
+
+// Graceful: subscriptions end with UNAVAILABLE, the gRPC server sends
+// GOAWAY and gives open calls its grace period; the loop stops when the
+// last API connection closed, or at the deadline, or at a second signal.
+void Daemon::begin_stop() {
+  if (stopping_ || !grpc_) {
+    loop_->stop();
+    return;
+  }
+  stopping_ = true;
+  engine_->shutdown();
+  grpc_->shutdown([this] { loop_->stop(); });
+  loop_->add_timer(loop_->now() + grpc::kShutdownGraceNs + net::kSecond, [this] { loop_->stop(); });
+}
+
+void Daemon::stop_a2a() {
+  grpc_.reset();
+  if (binding_) binding_->detach();
+  if (engine_) engine_->flush();  // the last turn's writes commit
+  engine_.reset();
+  binding_.reset();
+  clock_.reset();
+  a2a_store_.reset();
+}
 
 net::Status Daemon::listen_all() {
   for (const auto& text : cfg_.listen_addrs) {
@@ -144,6 +191,7 @@ int Daemon::run() {
   log_.write(net::LogLevel::info, "", "started",
              {{"peer_id", peer_id_.to_base58()},
               {"listen_addrs", listen_addr_strings()},
+              {"grpc", grpc_->endpoints()},
               {"version", build_info::kVersion}});
   identify_->refresh();
   auto r = loop_->run();
@@ -152,6 +200,7 @@ int Daemon::run() {
     return 1;
   }
   mdns_.reset();  // its goodbye (TTL 0) goes out while the loop lives
+  stop_a2a();
   host_->shutdown();
   log_.write(net::LogLevel::info, "", "stopped");
   return 0;

@@ -9,6 +9,9 @@
 
 #include "crypto/ed25519.hpp"
 #include "frontends/cli/config.hpp"
+#include "a2a/engine.hpp"
+#include "a2a/p2p_binding.hpp"
+#include "frontends/daemon/daemon_grpc.hpp"
 #include "frontends/daemon/daemon_http.hpp"
 #include "net/log.hpp"
 #include "net/loop.hpp"
@@ -19,6 +22,7 @@
 #include "p2p/services/identify_service.hpp"
 #include "p2p/services/perf_service.hpp"
 #include "p2p/services/ping_service.hpp"
+#include "store/a2a_store.hpp"
 #include "store/database.hpp"
 
 namespace frontends {
@@ -54,6 +58,9 @@ class Daemon {
   void on_hangup();
   void start_bootstrap();
   void dial_bootstrap(size_t i);
+  net::Status start_a2a();  // the engine, its libp2p binding and the gRPC API
+  void stop_a2a();
+  void begin_stop();  // SIGINT/SIGTERM
   void start_mdns();  // daemon_mdns.cpp
   void on_mdns_peer(const p2p::mdns::PeerFound& f);
 
@@ -72,6 +79,15 @@ class Daemon {
   std::unique_ptr<p2p::services::PerfService> perf_;
   std::unique_ptr<p2p::mdns::Driver> mdns_;
   std::unique_ptr<DaemonHttp> http_;  // metrics listener + host metric hooks
+  // The A2A side, torn down before the host (stop_a2a): the gRPC server
+  // first (its calls' cancel hooks unsubscribe from the engine), then the
+  // binding detaches, the engine commits its last turn and goes.
+  std::unique_ptr<store::A2aStore> a2a_store_;
+  std::unique_ptr<a2a::LoopClock> clock_;
+  std::unique_ptr<a2a::P2pBinding> binding_;
+  std::unique_ptr<a2a::Engine> engine_;
+  std::unique_ptr<DaemonGrpc> grpc_;
+  bool stopping_ = false;
   std::vector<p2p::Multiaddr> listen_addrs_;
   struct Bootstrap {
     p2p::Multiaddr addr;
