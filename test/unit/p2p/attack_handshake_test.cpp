@@ -454,3 +454,36 @@ TEST_CASE("attack: inbound handshake limit: the 33rd stalled connection is refus
   CHECK(f.victim.host->stats().refused_over_limit == 1);
   f.check_honest();
 }
+
+// Rule: HostLimits::max_connections_per_peer (8 by default, as go's peer
+// scope; 4 here) — a connection that completes its handshake as a peer that
+// already has that many is aborted; the others stay up.
+TEST_CASE("attack: one identity opens more connections than max_connections_per_peer") {
+  HostLimits hl = test_host_limits();
+  hl.max_connections_per_peer = 4;
+  Fixture f(hl);
+  const crypto::Ed25519PrivateKey key = new_key();
+  SecurePeer::Options o;
+  o.identity = &key;
+  std::vector<std::unique_ptr<SecurePeer>> peers;
+  for (size_t i = 0; i < hl.max_connections_per_peer + 1; ++i)
+    peers.push_back(std::make_unique<SecurePeer>(*f.loop, f.victim.sa, o));
+  auto count = [&](bool want_closed) {
+    size_t n = 0;
+    for (const auto& p : peers) n += p->closed() == want_closed;
+    return n;
+  };
+  auto to_peer = [&] {
+    size_t n = 0;
+    for (const auto& c : f.victim.host->connections()) n += c.peer == peer_of(key);
+    return n;
+  };
+  REQUIRE_MESSAGE(f.run([&] { return count(true) == 1 && to_peer() == hl.max_connections_per_peer; }),
+                  "closed " << count(true) << ", connections to the peer " << to_peer());
+  CHECK_MESSAGE(f.victim.logged({"connection refused", "per-peer limit"}), f.victim.last_lines());
+  f.run_for(50 * net::kMillisecond);
+  CHECK(count(false) == hl.max_connections_per_peer);
+  CHECK(to_peer() == hl.max_connections_per_peer);
+  CHECK(f.peak.max.connections <= hl.max_connections_per_peer + 2);
+  f.check_honest();
+}

@@ -315,7 +315,9 @@ TEST_CASE("attack: a peer that never reads while the victim echoes to it") {
                   "the victim kept the connection: " << f.victim.last_lines());
   CHECK_MESSAGE(f.victim.logged({"connection closed", "yamux: ping timeout after"}), f.victim.last_lines());
   f.check_back_to_normal();
-  INFO("peak out " << f.peak.max.out_bytes << " in " << f.peak.max.in_bytes);
+  MESSAGE("never-reading peer: victim peak out " << f.peak.max.out_bytes << " B, in " << f.peak.max.in_bytes
+                                                   << " B, honest pings " << f.honest.since_mark()
+                                                   << ", worst RTT " << f.honest.max_rtt_ns / 1000 << " us");
   // Output: yamux budget + control room + Noise buffer + TCP queue (high
   // water) + one write chunk, whatever the peer owes.
   CHECK(f.peak.max.out_bytes <= yamux::kMaxOutputBuffered + yamux::kMaxControlBuffered +
