@@ -40,12 +40,13 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
       *d->host_, std::string("agentanycastd/") + build_info::kVersion);
   d->ping_ = std::make_unique<p2p::services::PingService>(*d->host_);
   d->perf_ = std::make_unique<p2p::services::PerfService>(*d->host_, cfg.enable_perf);
+  AAC_TRY(d->start_a2a());
   {
-    auto http = DaemonHttp::start(*d->loop_, *d->host_, cfg, &log);  // before listening: counts every connection
+    // After the engine (MCP tools, bridge), before listening: counts every connection.
+    auto http = DaemonHttp::start(*d->loop_, *d->host_, d->engine_.get(), cfg, &log);
     if (!http) return http.take_error();
     d->http_ = http.take();
   }
-  AAC_TRY(d->start_a2a());
   AAC_TRY(d->listen_all());
   d->binding_->restore_peer_book();  // after listening: identify carries our addresses
   d->start_bootstrap();
@@ -103,6 +104,7 @@ void Daemon::begin_stop() {
 }
 
 void Daemon::stop_a2a() {
+  http_.reset();  // MCP / bridge calls and subscriptions into the engine go first
   grpc_.reset();
   if (binding_) binding_->detach();
   if (engine_) engine_->flush();  // the last turn's writes commit

@@ -5,44 +5,9 @@
 
 #include "build_info.hpp"
 #include "net/metrics.hpp"
-#include "p2p/multiformats/multibase.hpp"
+#include "frontends/daemon/mcp_backend.hpp"
 
 namespace frontends {
-namespace {
-
-// The MCP tools' view of the node. The A2A tools keep the Backend
-// defaults (tool errors) until the engine is wired in.
-class HostBackend : public mcp::Backend {
- public:
-  explicit HostBackend(p2p::Host& h) : host_(h) {}
-  mcp::NodeInfo node_info() override {
-    mcp::NodeInfo n;
-    n.peer_id = host_.peer_id().to_base58();
-    // did:key: multicodec ed25519-pub (0xed 0x01) + the raw key, base58btc.
-    const auto& pub = host_.identity().public_raw();
-    net::Bytes b = {0xed, 0x01};
-    b.insert(b.end(), pub.begin(), pub.end());
-    n.did_key = "did:key:z" + p2p::multibase::base58btc_encode(b);
-    for (const auto& a : host_.listen_addrs()) n.listen_addresses.push_back(a.to_string());
-    n.connected_peers = host_.connected_peers().size();
-    return n;
-  }
-  std::vector<mcp::PeerInfo> connected_peers() override {
-    std::vector<mcp::PeerInfo> out;
-    for (const auto& p : host_.connected_peers()) {
-      mcp::PeerInfo pi;
-      pi.peer_id = p.to_base58();
-      for (const auto& a : host_.peer_store().addrs(p)) pi.addresses.push_back(a.to_string());
-      out.push_back(std::move(pi));
-    }
-    return out;
-  }
-
- private:
-  p2p::Host& host_;
-};
-
-}  // namespace
 
 const char* transport_label(const std::string& ma) {
   if (ma.find("/webtransport") != std::string::npos) return "webtransport";
@@ -51,8 +16,8 @@ const char* transport_label(const std::string& ma) {
   return "unknown";
 }
 
-net::Result<std::unique_ptr<DaemonHttp>> DaemonHttp::start(net::Loop& loop, p2p::Host& host, const cli::Config& cfg,
-                                                          net::Log* log) {
+net::Result<std::unique_ptr<DaemonHttp>> DaemonHttp::start(net::Loop& loop, p2p::Host& host, a2a::Engine* engine,
+                                                          const cli::Config& cfg, net::Log* log) {
   std::unique_ptr<DaemonHttp> d(new DaemonHttp(loop, host));
   auto& m = net::metrics::agent_metrics();
   std::weak_ptr<bool> alive = d->alive_;
@@ -80,7 +45,7 @@ net::Result<std::unique_ptr<DaemonHttp>> DaemonHttp::start(net::Loop& loop, p2p:
     d->metrics_ = mh.take();
   }
   if (cfg.mcp_stdio || cfg.mcp.enabled) {
-    d->mcp_backend_ = std::make_unique<HostBackend>(host);
+    d->mcp_backend_ = std::make_unique<McpBackend>(host, engine);
     d->mcp_ = std::make_unique<mcp::Server>(*d->mcp_backend_, build_info::kVersion);
   }
   if (cfg.mcp_stdio) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "a2a/engine.hpp"
 #include "frontends/cli/config.hpp"
 #include "frontends/mcp/mcp_http.hpp"
 #include "frontends/mcp/mcp_server.hpp"
@@ -25,8 +26,10 @@ class DaemonHttp {
   // on stdin/stdout (end of stdin stops the loop); with [mcp] enabled
   // listens on mcp.listen. The loop and host must outlive this object.
   // Errors: those of the listeners and of stdio.
-  static net::Result<std::unique_ptr<DaemonHttp>> start(net::Loop& loop, p2p::Host& host, const cli::Config& cfg,
-                                                        net::Log* log);
+  // `engine` (may be null: the A2A tools then answer "not available") must
+  // outlive this object too.
+  static net::Result<std::unique_ptr<DaemonHttp>> start(net::Loop& loop, p2p::Host& host, a2a::Engine* engine,
+                                                        const cli::Config& cfg, net::Log* log);
   ~DaemonHttp();
   DaemonHttp(const DaemonHttp&) = delete;
   DaemonHttp& operator=(const DaemonHttp&) = delete;

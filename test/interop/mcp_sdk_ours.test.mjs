@@ -4,14 +4,18 @@
 // tools of the original with their input schemas; get_node_info and list_connected_peers
 // answer as JSON text + structuredContent; argument and engine errors are tool errors
 // (isError); an unknown tool is a protocol error (-32602); sessions (Mcp-Session-Id, DELETE);
-// a foreign Origin gets 403; malformed JSON gets -32700.
+// a foreign Origin gets 403; malformed JSON gets -32700. Two daemons: a task sent with the
+// send_task tool on daemon A reaches daemon B's agent (grpc-js, lib/grpc_agent.mjs) and
+// get_task_status on A shows it COMPLETED; get_agent_card reads B's card; by skill and
+// discover_agents answer "anycast routing is not configured".
 //   AAC_BUILD_DIR=build node test/interop/mcp_sdk_ours.test.mjs
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
-import { Skip, assert, assertEq, binary, freePort, startDaemon, suite, tempDir, withTimeout, timeScale } from './lib/harness.mjs'
+import { call, connect, nodeClient, startEchoAgent } from './lib/grpc_agent.mjs'
+import { Skip, assert, assertEq, binary, freePort, sleep, startDaemon, suite, tempDir, withTimeout, timeScale } from './lib/harness.mjs'
 
 const s = suite('mcp-sdk')
 try { binary('agentanycastd') } catch (err) { if (!(err instanceof Skip)) throw err; s.skipAll(err.message) }
@@ -131,6 +135,62 @@ s.test('Streamable HTTP: session, the seven tools, calls, DELETE, Origin, bad JS
   r = await post(ping, { 'mcp-session-id': sid })
   assertEq(r.status, 404, 'session gone after DELETE')
   await client.close()
+})
+
+s.test('two daemons: send_task on A reaches B\'s agent, get_task_status shows COMPLETED', async () => {
+  const port = await freePort()
+  const [a, b] = await Promise.all([
+    startDaemon(['-mcp-listen', `127.0.0.1:${port}`], { name: 'daemon-A-mcp' }),
+    startDaemon([], { name: 'daemon-B' })
+  ])
+  const [ac, bc] = await Promise.all([nodeClient(a), nodeClient(b)])
+  await connect(ac, b)
+  const agent = await startEchoAgent(bc)
+  const client = new Client({ name: 'aac-interop', version: '1.0.0' })
+  await withTimeout(client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`))), 15000 * timeScale(), 'connect')
+  try {
+    const t0 = Date.now()
+    const sent = await client.callTool({ name: 'send_task', arguments: { target: b.peerId, message: 'hello over MCP' } })
+    assert(!sent.isError, `send_task: ${sent.content?.[0]?.text}`)
+    const sc = sent.structuredContent
+    assertEq([sc.status, sc.target, sc.mode], ['SUBMITTED', b.peerId, 'direct'], 'send_task output')
+    assert(/^[0-9a-f-]{36}$/.test(sc.task_id), `task_id ${sc.task_id}`)
+    let status
+    const deadline = Date.now() + 15000 * timeScale()
+    for (;;) {
+      const st = await client.callTool({ name: 'get_task_status', arguments: { task_id: sc.task_id } })
+      assert(!st.isError, `get_task_status: ${st.content?.[0]?.text}`)
+      status = st.structuredContent.status
+      if (status === 'COMPLETED') break
+      assert(Date.now() < deadline, `task never completed (last status ${status})`)
+      await sleep(50)
+    }
+    console.log(`# MCP send_task -> COMPLETED on the other daemon in ${Date.now() - t0} ms`)
+    assert(agent.seen.includes(sc.task_id), 'B\'s agent received the task')
+    const whole = (await call(ac, 'GetTask', { task_id: sc.task_id })).task
+    assertEq(whole.artifacts.map(x => x.parts[0].text_part.text), ['echo: hello over MCP'], 'artifact on A')
+    // B's card, once the card exchange carried it
+    let card
+    for (;;) {
+      card = await client.callTool({ name: 'get_agent_card', arguments: { peer_id: b.peerId } })
+      if (!card.isError) break
+      assert(Date.now() < deadline, `B's card never arrived: ${card.content[0].text}`)
+      await sleep(100)
+    }
+    assertEq([card.structuredContent.name, card.structuredContent.peer_id, card.structuredContent.skills.map(x => x.id)], ['echo agent', b.peerId, ['echo']], 'B card')
+    const own = await client.callTool({ name: 'get_agent_card', arguments: {} })
+    assert(own.isError && own.content[0].text === 'no agent card set for this node', `own card: ${own.content[0].text}`)
+    for (const [name, args] of [['send_task', { target: 'echo', message: 'x', by_skill: true }], ['send_task_by_skill', { skill: 'echo', message: 'x' }], ['discover_agents', { skill: 'echo' }]]) {
+      const r = await client.callTool({ name, arguments: args })
+      assert(r.isError, `${name} is a tool error`)
+      assertEq(r.content[0].text, 'anycast routing is not configured', `${name} text`)
+    }
+    const bad = await client.callTool({ name: 'send_task', arguments: { target: 'not-a-peer', message: 'x' } })
+    assert(bad.isError && /^invalid peer_id: /.test(bad.content[0].text), `bad peer: ${bad.content[0].text}`)
+  } finally {
+    agent.stop(); ac.close(); bc.close()
+    await client.close()
+  }
 })
 
 await s.run()
