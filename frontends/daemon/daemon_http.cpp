@@ -58,6 +58,11 @@ net::Result<std::unique_ptr<DaemonHttp>> DaemonHttp::start(net::Loop& loop, p2p:
     if (!mh) return mh.take_error();
     d->mcp_http_ = mh.take();
   }
+  if (cfg.bridge.enabled && engine) {
+    auto b = bridge::Bridge::start(loop, *engine, cfg.bridge, log);
+    if (!b) return b.take_error();
+    d->bridge_ = b.take();
+  }
   return d;
 }
 
