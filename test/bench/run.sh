@@ -13,9 +13,9 @@ export AGENTANYCAST_ENABLE_MDNS=false
 ulimit -n "$(ulimit -Hn)"
 py=/usr/bin/python3
 if [[ -n "${BENCH_QUICK:-}" ]]; then
-  BULK=64; DIALS=200; PINGS=300; IDLE=200; STREAM_MIB=1
+  BULK=64; DIALS=200; PINGS=300; IDLE=200; STREAM_MIB=1; TASK_RTT=200; TASKS=2000; ARTIFACT_MIB=64
 else
-  BULK=256; DIALS=1000; PINGS=1000; IDLE=1000; STREAM_MIB=2
+  BULK=256; DIALS=1000; PINGS=1000; IDLE=1000; STREAM_MIB=2; TASK_RTT=1000; TASKS=20000; ARTIFACT_MIB=1024
 fi
 log() { echo "bench: $*" >&2; }
 
@@ -62,6 +62,20 @@ node_pid=$(pgrep -P "$jspid" node || echo "$jspid")
 "$build/p2p_bench" --target "$jsma" --server-pid "$node_pid" --bulk-mib $BULK --stream-mib $STREAM_MIB \
   --dials $DIALS --pings $PINGS --idle-conns 0 >"$out/ours_js.json"
 kill "$jspid" 2>/dev/null || true
+
+log "tasks: two daemons through the gRPC API (task_bench)"
+tb_a="$out/ta"; tb_b="$out/tb"
+start_daemon "$tb_a" >/dev/null
+b_ma=$(start_daemon "$tb_b")
+ping_json=$("$build/agentanycast-peer" ping "$b_ma" -count $PINGS | tail -1)
+echo "$ping_json" >"$out/task_ping.json"
+( while sleep 0.25; do for x in "$tb_a" "$tb_b"; do
+    awk '/VmRSS/ {print $2}' "/proc/$(cat "$x/pid")/status" 2>/dev/null; done; done >"$out/task_rss.txt" ) &
+rss_pid=$!
+"$build/task_bench" --a "$tb_a/d.sock" --b "$tb_b/d.sock" --b-addr "$b_ma" --rtt $TASK_RTT --tasks $TASKS \
+  --inflight 64 --artifact-mib $ARTIFACT_MIB >"$out/tasks.json" || echo '{}' >"$out/tasks.json"
+kill "$rss_pid" 2>/dev/null || true
+kill "$(cat "$tb_a/pid")" "$(cat "$tb_b/pid")"
 
 log "js <-> js"
 (cd "$root/test/interop" && node bench_js.mjs --bulk-mib $BULK --stream-mib $STREAM_MIB --dials $DIALS \

@@ -20,7 +20,7 @@ for bin in "$build"/fuzz_*; do
     pass=$((pass + 1))
   else
     echo "fuzz $name: FAILED"; tail -40 "$work/log"
-    mkdir -p "$root/$build/fuzz-failures/$name" && cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$root/$build/fuzz-failures/$name/" 2>/dev/null
+    mkdir -p "$build/fuzz-failures/$name" && cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$build/fuzz-failures/$name/" 2>/dev/null
     fail=$((fail + 1))
   fi
   rm -rf "$work"

@@ -59,6 +59,17 @@ struct EchoClient {
   bool bad = false, done = false;
   net::Error err;
   explicit EchoClient(size_t n) : total(n) {}
+  // The stream may outlive us (done at EOF, closed later by the host's
+  // teardown): it must not call back into a dead client.
+  ~EchoClient() {
+    if (!s) return;
+    s->set_on_data([](net::BytesView v) { return v.size(); });
+    s->set_on_writable([] {});
+    s->set_on_eof([] {});
+    s->set_on_close([](const net::Error&) {});
+  }
+  EchoClient(const EchoClient&) = delete;
+  EchoClient& operator=(const EchoClient&) = delete;
   void start(Stream* st) {
     s = st;
     s->set_on_data([this](net::BytesView v) {
