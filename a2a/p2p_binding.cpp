@@ -6,6 +6,9 @@ namespace a2a {
 
 namespace {
 constexpr uint64_t kTickNs = 1 * net::kSecond;
+// A connected peer whose addresses are unknown is looked at every loop turn
+// this long (identify answers within it), then only by the tick.
+constexpr uint64_t kBookFastPathNs = 10 * net::kSecond;
 const std::string kA2a(kA2aProtocol);
 const std::string kCard(kCardProtocol);
 }  // namespace
@@ -26,6 +29,9 @@ void P2pBinding::attach(Engine& engine) {
   host_.on_disconnected([this, alive](const p2p::PeerId& peer, p2p::ConnId) {
     if (alive.expired() || !engine_) return;
     if (host_.is_connected(peer)) return;
+    write_peer_book(peer, true);  // last seen now, with what identify taught us
+    book_.erase(key(peer));
+    book_unwritten_.erase(key(peer));
     engine_->on_peer_disconnected(peer);
   });
   hook_ = host_.loop().add_before_sleep([this] { on_hook(); });
@@ -38,6 +44,8 @@ void P2pBinding::attach(Engine& engine) {
 
 void P2pBinding::detach() {
   if (!engine_) return;
+  // The last addresses learned (a clean stop commits them after this).
+  for (auto& [k, b] : book_) write_peer_book(b.peer, false);
   *alive_ = false;
   alive_ = std::make_shared<bool>(true);
   host_.remove_stream_handler(kA2a);
@@ -67,6 +75,8 @@ void P2pBinding::detach() {
   outs_.clear();
   cards_.clear();
   card_by_peer_.clear();
+  book_.clear();
+  book_unwritten_.clear();
   sends_.clear();
 }
 
@@ -74,6 +84,17 @@ void P2pBinding::detach() {
 
 void P2pBinding::on_hook() {
   if (!engine_) return;
+  if (!book_unwritten_.empty()) {
+    const net::Instant now = host_.loop().now();
+    for (auto it = book_unwritten_.begin(); it != book_unwritten_.end();) {
+      auto b = book_.find(*it);
+      if (b != book_.end()) write_peer_book(b->second.peer, false);
+      if (b == book_.end() || !b->second.addrs.empty() || now - b->second.connected > kBookFastPathNs)
+        it = book_unwritten_.erase(it);
+      else
+        ++it;
+    }
+  }
   engine_->flush();
   const net::Instant d = engine_->next_deadline();
   if (d != armed_) {
@@ -92,18 +113,32 @@ void P2pBinding::on_tick() {
     if (!i.engine_paused && !i.waiting_budget && now - i.last > kStreamIdleTimeoutNs) stale.push_back(gid);
   for (auto gid : stale)
     if (p2p::Stream* s = host_.find_stream(gid)) s->reset();
+  std::vector<p2p::PeerId> connected;
+  for (const auto& [k, b] : book_) connected.push_back(b.peer);
+  for (const auto& p : connected) write_peer_book(p, false);
 }
 
-void P2pBinding::on_connected(const p2p::PeerId& peer) {
+void P2pBinding::write_peer_book(const p2p::PeerId& peer, bool force) {
+  auto it = book_.find(key(peer));
+  if (it == book_.end()) return;
   // The peer book: the addresses the peer store holds (dialed and, with
   // identify, announced ones).
   store::PeerBookEntry e;
   e.peer_id = peer.to_base58();
   for (const auto& a : host_.peer_store().addrs(peer)) e.addrs.push_back(a.bytes());
+  if (e.addrs.empty() || (!force && e.addrs == it->second.addrs)) return;
   e.last_seen_ns = static_cast<int64_t>(net::unix_now_ns());
-  if (!e.addrs.empty())
-    if (auto st = store_.peer_book->upsert(e); !st)
-      AAC_LOG(log_, warn, "a2a", "peer book write failed", {{"error", st.what()}});
+  if (auto st = store_.peer_book->upsert(e); !st) {
+    AAC_LOG(log_, warn, "a2a", "peer book write failed", {{"error", st.what()}});
+    return;
+  }
+  it->second.addrs = std::move(e.addrs);
+}
+
+void P2pBinding::on_connected(const p2p::PeerId& peer) {
+  auto& b = book_.try_emplace(key(peer), BookEntry{peer, {}, host_.loop().now()}).first->second;
+  write_peer_book(peer, true);
+  if (b.addrs.empty()) book_unwritten_.insert(key(peer));
   std::weak_ptr<bool> alive = alive_;
   exchange_card(peer, [this, alive, peer] {
     if (!alive.expired() && engine_) engine_->on_peer_connected(peer);
@@ -212,7 +247,11 @@ void P2pBinding::write_envelope(p2p::StreamGlobalId gid) {
     p2p::Stream* s = host_.find_stream(gid);
     if (it == out_envs_.end() || !s) return;
     OutEnvelope& o = it->second;
-    if (o.writing || o.reported) return;
+    if (o.reported) return;
+    if (o.writing) {  // on_writable from inside our write (see below)
+      o.woken = true;
+      return;
+    }
     const size_t total = kFrameHeaderLen + o.env.size();
     if (o.off == total) {
       o.env = net::Bytes();
@@ -223,12 +262,15 @@ void P2pBinding::write_envelope(p2p::StreamGlobalId gid) {
     net::BytesView v = o.off < kFrameHeaderLen ? net::BytesView(o.hdr).subspan(o.off)
                                                : net::BytesView(o.env).subspan(o.off - kFrameHeaderLen);
     o.writing = true;
+    o.woken = false;
     const size_t n = s->write(v);
     it = out_envs_.find(gid);
     if (it == out_envs_.end()) return;
     it->second.writing = false;
     it->second.off += n;
-    if (n < v.size()) return;  // on_writable continues
+    // A short write waits for on_writable, unless that already came while
+    // write() ran (the connection processes its events inside it).
+    if (n < v.size() && !it->second.woken) return;
   }
 }
 
@@ -429,7 +471,11 @@ bool P2pBinding::drain_out(uint64_t id) {
     if (it == outs_.end()) return false;
     OutStream& o = it->second;
     p2p::Stream* s = o.gid ? host_.find_stream(o.gid) : nullptr;
-    if (!s || o.writing) return true;
+    if (o.writing) {  // on_writable from inside our write (see below)
+      o.woken = true;
+      return true;
+    }
+    if (!s) return true;
     if (o.frames.empty()) {
       if (o.closing && !o.fin_sent) {
         o.fin_sent = true;
@@ -440,6 +486,7 @@ bool P2pBinding::drain_out(uint64_t id) {
     }
     net::BytesView v = net::BytesView(o.frames.front()).subspan(o.off);
     o.writing = true;
+    o.woken = false;
     const size_t n = s->write(v);
     it = outs_.find(id);
     if (it == outs_.end()) return false;
@@ -453,14 +500,23 @@ bool P2pBinding::drain_out(uint64_t id) {
       o2.frames.pop_front();
       o2.off = 0;
     }
-    if (n < v.size()) return true;
+    // A short write waits for on_writable, unless that already came while
+    // write() ran (the connection processes its events inside it): it was
+    // lost before, and a frame larger than the session's output buffer
+    // stalled the stream until the idle timeout reset it.
+    if (n < v.size() && !o2.woken) return true;
   }
 }
 
 void P2pBinding::pump_out(uint64_t id) {
   // Entered from on_writable while a write of this stream runs: the outer
-  // writer continues (and must not see the engine called from inside it).
-  if (auto it = outs_.find(id); it == outs_.end() || it->second.writing) return;
+  // writer continues, woken (and must not see the engine called from inside it).
+  auto it = outs_.find(id);
+  if (it == outs_.end()) return;
+  if (it->second.writing) {
+    it->second.woken = true;
+    return;
+  }
   if (!drain_out(id)) return;
   OutStream& o = outs_.find(id)->second;
   if (o.blocked && o.frames.size() < kStreamOutBufferedFrames) {
@@ -597,7 +653,11 @@ void P2pBinding::card_write(uint64_t xid) {
     if (it == cards_.end()) return;
     CardXchg& x = it->second;
     p2p::Stream* s = x.gid ? host_.find_stream(x.gid) : nullptr;
-    if (!s || x.writing || x.write_done || (x.inbound && !x.got)) return;
+    if (x.writing) {  // on_writable from inside our write (see below)
+      x.woken = true;
+      return;
+    }
+    if (!s || x.write_done || (x.inbound && !x.got)) return;
     if (x.off == x.out.size()) {
       x.write_done = true;
       if (!x.out.empty()) ++stats_.cards_sent;
@@ -606,12 +666,13 @@ void P2pBinding::card_write(uint64_t xid) {
     }
     const net::BytesView v = net::BytesView(x.out).subspan(x.off);
     x.writing = true;
+    x.woken = false;
     const size_t n = s->write(v);
     it = cards_.find(xid);
     if (it == cards_.end()) return;
     it->second.writing = false;
     it->second.off += n;
-    if (n < v.size()) return;  // on_writable continues
+    if (n < v.size() && !it->second.woken) return;  // on_writable continues (unless it came inside write)
   }
 }
 

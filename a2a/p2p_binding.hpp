@@ -119,6 +119,7 @@ class P2pBinding final : public Transport {
     uint64_t token = 0;
     bool reported = false;
     bool writing = false;
+    bool woken = false;  // on_writable came inside our own write(): write again
     net::Instant opened = 0;
   };
   struct InStream {
@@ -140,6 +141,7 @@ class P2pBinding final : public Transport {
     bool fin_sent = false;
     bool blocked = false;           // the engine was told "full"
     bool writing = false;
+    bool woken = false;             // on_writable came inside our own write(): write again
   };
   struct CardXchg {
     p2p::PeerId peer;
@@ -152,6 +154,7 @@ class P2pBinding final : public Transport {
     std::vector<std::function<void()>> done;
     bool got = false;
     bool writing = false;
+    bool woken = false;  // on_writable came inside our own write(): write again
     bool write_done = false;
     bool again = false;  // our card changed meanwhile: exchange once more
   };
@@ -159,6 +162,9 @@ class P2pBinding final : public Transport {
   static std::string key(const p2p::PeerId& p) { return std::string(net::as_chars(p.bytes())); }
 
   void on_connected(const p2p::PeerId& peer);
+  // Writes the peer's addresses (the peer store's) to the peer book if they
+  // changed since the last write (force: also just to refresh last_seen).
+  void write_peer_book(const p2p::PeerId& peer, bool force);
   void on_hook();
   void on_tick();
 
@@ -208,6 +214,22 @@ class P2pBinding final : public Transport {
   std::unordered_map<uint64_t, CardXchg> cards_;
   std::unordered_map<std::string, uint64_t> card_by_peer_;  // outbound exchange in progress
   uint64_t next_card_ = 1;
+  // Connected peers and the addresses last written to their peer book row.
+  // A dialer's listen addresses arrive with identify, after the connect
+  // event (an inbound connection only shows its ephemeral source port), so
+  // the row is written again once they are known: without it the side
+  // that accepted a connection never re-dialed that peer after a restart.
+  // Peers with no address yet are checked every loop turn (for at most
+  // kBookFastPathNs) so the row is durable as soon as identify answered;
+  // later changes are picked up by the tick. Bounded by the host's
+  // connections.
+  struct BookEntry {
+    p2p::PeerId peer;
+    std::vector<net::Bytes> addrs;
+    net::Instant connected = 0;
+  };
+  std::unordered_map<std::string, BookEntry> book_;
+  std::set<std::string> book_unwritten_;
   BindingStats stats_;
 };
 

@@ -265,7 +265,39 @@ TEST_CASE("a2a over libp2p: B down when A sends -> queued -> B restarts, re-dial
   CHECK(in.got.size() == 1);
 }
 
+TEST_CASE("a2a over libp2p: the side that accepted a connection re-dials the dialer after a restart") {
+  Two t;
+  t.connect();  // A dials B: B sees A only at an ephemeral source port
+  REQUIRE(run_until(t.loop, [&] { return t.b.host->is_connected(t.a.id); }));
+  auto b_knows_a = [&] {
+    auto l = t.b.st->peer_book->list(10);
+    REQUIRE(l);
+    return !l->empty() && (*l)[0].peer_id == t.a.text();
+  };
+  CHECK_FALSE(b_knows_a());
+  // What identify does when A's answer arrives: A's listen addresses. The
+  // binding's tick writes them to B's peer book (the connect event came first).
+  t.b.host->peer_store().add_addrs(t.a.id, {t.a.host->listen_addrs().front()}, t.loop.now());
+  REQUIRE(run_until(t.loop, b_knows_a, 3 * net::kSecond));
+  t.b.stop();
+  REQUIRE(run_until(t.loop, [&] { return !t.a.host->is_connected(t.b.id); }));
+  std::string id = t.send("queued for the acceptor");
+  REQUIRE(run_until(t.loop, [&] { return t.a.engine->stats().send_failures >= 1; }));
+  t.b.start();  // a new port: A cannot dial it; B must dial A
+  Collector<IncomingTask> in;
+  REQUIRE(t.b.engine->subscribe_incoming(in.sink()));
+  t.b.binding->restore_peer_book();
+  REQUIRE(run_until(t.loop, [&] { return in.got.size() == 1 && t.a.engine->queued_total() == 0; }));
+  CHECK(in.got[0].task->task_id == id);
+}
+
 TEST_CASE("a2a over libp2p: a 64 MiB artifact streams from B's agent to A's subscriber with bounded memory") {
+  size_t chunk = 256 * 1024;
+  SUBCASE("256 KiB chunks") {}
+  // A frame four times the yamux output buffer: the session's writable
+  // event fires inside the binding's own write (it used to be lost there,
+  // and the stream stalled after a few chunks until the idle timeout).
+  SUBCASE("1 MiB chunks") { chunk = 1024 * 1024; }
   Two t;
   t.connect();
   std::string id = t.send("stream to me");
@@ -285,7 +317,7 @@ TEST_CASE("a2a over libp2p: a 64 MiB artifact streams from B's agent to A's subs
                                                },
                                                nullptr});
   REQUIRE(sub);
-  const size_t total = 64u << 20, chunk = 256 * 1024;
+  const size_t total = 64u << 20;
   bool writable = true;
   auto w = t.b.engine->open_artifact_writer([&] { writable = true; });
   REQUIRE(w);
@@ -338,7 +370,8 @@ TEST_CASE("a2a over libp2p: a 64 MiB artifact streams from B's agent to A's subs
   CHECK(received == total);
   CHECK(order_ok);
   const size_t peak_b = t.b.binding->stats().out_stream_peak;
-  MESSAGE("stream 64 MiB over loopback libp2p: " << static_cast<int>(total / secs / (1 << 20)) << " MiB/s; peak buffered at A "
+  MESSAGE("stream 64 MiB over loopback libp2p in " << chunk / 1024 << " KiB chunks: "
+                                                   << static_cast<int>(total / secs / (1 << 20)) << " MiB/s; peak buffered at A "
                                                 << peak_a << " B (engine + frame assembly), assembly peak "
                                                 << t.a.binding->stats().assembly_peak << " B, at B " << peak_b << " B");
   // Flat: a few chunks, independent of the artifact's size.
