@@ -78,6 +78,9 @@ inline constexpr size_t kSubscriberQueueBytes = 48ull << 20;
 // Chunk events queued per stream subscriber before the producer is paused
 // (back-pressure, not loss).
 inline constexpr size_t kStreamSubscriberChunks = 16;
+// ... or once this many bytes are queued (at most one chunk more gets in):
+// 16 chunks of the largest size would hold 64 MiB per subscriber.
+inline constexpr size_t kStreamSubscriberBytes = 4 * 1024 * 1024;
 // A stream subscriber that stays full this long is ended with
 // RESOURCE_EXHAUSTED so the others continue.
 inline constexpr uint64_t kStreamStallTimeoutNs = 30 * net::kSecond;
@@ -117,6 +120,7 @@ struct EngineLimits {
   size_t subscriber_queue_events = kSubscriberQueueEvents;
   size_t subscriber_queue_bytes = kSubscriberQueueBytes;
   size_t stream_subscriber_chunks = kStreamSubscriberChunks;
+  size_t stream_subscriber_bytes = kStreamSubscriberBytes;
   uint64_t stream_stall_timeout_ns = kStreamStallTimeoutNs;
   size_t dedup_window = kDedupWindow;
   uint64_t sweep_interval_ns = kSweepIntervalNs;

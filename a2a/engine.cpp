@@ -46,7 +46,9 @@ Engine::Engine(store::A2aStore& s, Transport& t, EngineConfig cfg)
       incoming_({.max_events = cfg_.limits.subscriber_queue_events,
                  .max_bytes = cfg_.limits.subscriber_queue_bytes,
                  .pause_producer = false}),
-      streams_({.max_events = cfg_.limits.stream_subscriber_chunks, .max_bytes = SIZE_MAX, .pause_producer = true}) {
+      streams_({.max_events = cfg_.limits.stream_subscriber_chunks,
+                .max_bytes = cfg_.limits.stream_subscriber_bytes,
+                .pause_producer = true}) {
   incoming_.on_accept = [this](const IncomingTask& ev) {
     if (ev.task) mark_dispatched(ev.task->task_id);
   };

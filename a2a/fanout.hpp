@@ -16,8 +16,10 @@
 //    subscriber whose queue would pass max_events / max_bytes is ended with
 //    RESOURCE_EXHAUSTED — it never sees a hole in the sequence.
 //  * pause-producer (artifact streams): the producer asks has_room(key)
-//    before producing and waits for on_room(key); a subscriber that stays
-//    full for the stall timeout is ended so the others continue.
+//    before producing and waits for on_room(key); a subscriber is full at
+//    max_events or max_bytes queued (the event that crosses the byte bound
+//    is still queued: one may overshoot it); one that stays full for the
+//    stall timeout is ended so the others continue.
 //
 // Re-entrancy: a sink may call unsubscribe()/resume() on any subscription,
 // including its own, from inside deliver() or end().
@@ -129,7 +131,7 @@ class Fanout {
     for (SubId id : ids) end(id, err);
   }
 
-  // Subscribers of `key` all below max_events (pause-producer policy).
+  // Subscribers of `key` all below max_events and max_bytes (pause-producer policy).
   bool has_room(const std::string& key) const {
     auto it = by_key_.find(key);
     if (it == by_key_.end()) return true;
@@ -236,7 +238,9 @@ class Fanout {
     net::Instant full_since = net::kNever;
   };
 
-  bool full(const Sub& s) const { return opt_.pause_producer && s.q.size() >= opt_.max_events; }
+  bool full(const Sub& s) const {
+    return opt_.pause_producer && (s.q.size() >= opt_.max_events || s.bytes >= opt_.max_bytes);
+  }
 
   void unlink(SubId id, const std::string& key) {
     auto it = by_key_.find(key);

@@ -113,3 +113,25 @@ TEST_CASE("fanout: pause-producer: has_room, on_room after draining, stall timeo
   CHECK(rooms.size() == 2);  // the stalled one left: room again
   CHECK(a.got == std::vector<int>{1, 2, 3, 4});
 }
+
+TEST_CASE("fanout: pause-producer: the byte bound pauses too (big chunks), overshooting by one event at most") {
+  Fanout<Ev> f({.max_events = 16, .max_bytes = 100, .pause_producer = true});
+  std::vector<std::string> rooms;
+  f.on_room = [&](const std::string& k) { rooms.push_back(k); };
+  Rec slow;
+  slow.answer = Flow::full;
+  f.add(1, "s", slow.sink());
+  f.publish("s", ev(1), 60, 10);
+  CHECK(f.has_room("s"));
+  f.publish("s", ev(2), 60, 10);  // 120 >= 100: full after 2 of 16 events
+  CHECK_FALSE(f.has_room("s"));
+  CHECK(f.queued_bytes() == 120);
+  CHECK(f.next_stall_deadline(50) == 60);
+  slow.answer = Flow::blocked;  // takes one, then pauses
+  f.resume(1, 20);
+  CHECK(slow.got == std::vector<int>{1});
+  CHECK(f.queued_bytes() == 60);
+  CHECK(f.has_room("s"));
+  CHECK(rooms == std::vector<std::string>{"s"});
+  CHECK(f.next_stall_deadline(50) == net::kNever);
+}
