@@ -48,11 +48,14 @@ gp::Value value_from_json(simdjson::dom::element e) {
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT:
       v.kind_case = gp::Value::KindCase::struct_value;
-      v.struct_value = struct_from_json(e.get_object().value_unsafe());
+      if (simdjson::dom::object obj; e.get_object().get(obj) == simdjson::SUCCESS) v.struct_value = struct_from_json(obj);
       break;
     case simdjson::dom::element_type::ARRAY:
       v.kind_case = gp::Value::KindCase::list_value;
-      for (auto x : e.get_array().value_unsafe()) v.list_value.values.push_back(value_from_json(x));
+      // The array is held in a local: ranging over a temporary result's
+      // value_unsafe() reads a dead object (ASan, found by the fuzzer).
+      if (simdjson::dom::array arr; e.get_array().get(arr) == simdjson::SUCCESS)
+        for (auto x : arr) v.list_value.values.push_back(value_from_json(x));
       break;
     case simdjson::dom::element_type::STRING:
       v.kind_case = gp::Value::KindCase::string_value;

@@ -72,12 +72,12 @@ struct Bridge::Waiter {
   std::unordered_map<std::string, Open> artifacts;  // streamed artifacts by id
 };
 
-Bridge::Bridge(net::Loop& loop, a2a::Engine& engine, const cli::BridgeConfig& cfg, net::Log* log)
-    : loop_(loop), engine_(engine), cfg_(cfg), log_(log), self_(engine.self().to_base58()), dispatcher_(new_uuid) {}
+Bridge::Bridge(net::Loop& loop, a2a::Engine& engine, const cli::BridgeConfig& cfg)
+    : loop_(loop), engine_(engine), cfg_(cfg), self_(engine.self().to_base58()), dispatcher_(new_uuid) {}
 
 net::Result<std::unique_ptr<Bridge>> Bridge::start(net::Loop& loop, a2a::Engine& engine, const cli::BridgeConfig& cfg,
                                                    net::Log* log) {
-  std::unique_ptr<Bridge> b(new Bridge(loop, engine, cfg, log));
+  std::unique_ptr<Bridge> b(new Bridge(loop, engine, cfg));
   http::ServerOptions so;
   so.name = "bridge";
   so.limits.max_body_len = kMaxBodyLen;

@@ -78,7 +78,7 @@ class Bridge {
 
  private:
   struct Waiter;
-  Bridge(net::Loop& loop, a2a::Engine& engine, const cli::BridgeConfig& cfg, net::Log* log);
+  Bridge(net::Loop& loop, a2a::Engine& engine, const cli::BridgeConfig& cfg);
 
   void route(http::Request& req, http::Responder r);
   void serve_card(http::Request& req, http::Responder r, const std::string& peer, bool legacy);
@@ -97,7 +97,6 @@ class Bridge {
   net::Loop& loop_;
   a2a::Engine& engine_;
   cli::BridgeConfig cfg_;
-  net::Log* log_;
   std::string self_;
   Dispatcher dispatcher_;
   std::unique_ptr<crypto::TlsContext> tls_;  // outlives http_

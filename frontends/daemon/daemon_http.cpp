@@ -63,6 +63,11 @@ net::Result<std::unique_ptr<DaemonHttp>> DaemonHttp::start(net::Loop& loop, p2p:
     if (!b) return b.take_error();
     d->bridge_ = b.take();
   }
+  if (cfg.anp.enabled && engine) {
+    auto a = anp::AnpServer::start(loop, *engine, cfg.anp.listen, cfg.identity.did_web, log);
+    if (!a) return a.take_error();
+    d->anp_ = a.take();
+  }
   return d;
 }
 

@@ -1,5 +1,6 @@
 // frontends/daemon/daemon_http.hpp — the daemon's HTTP side: the [metrics]
-// listener, the HTTP A2A bridge (-bridge-listen / [bridge]), the MCP server (-mcp on stdio, -mcp-listen / [mcp] Streamable
+// listener, the HTTP A2A bridge (-bridge-listen / [bridge]), the ANP bridge
+// (-anp-listen / [anp]), the MCP server (-mcp on stdio, -mcp-listen / [mcp] Streamable
 // HTTP), and the metric updates that come from the libp2p host
 // (connections, connected peers, transports), hooked through the host's
 // on_connected / on_disconnected notifications.
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "a2a/engine.hpp"
+#include "frontends/anp/anp_http.hpp"
 #include "frontends/bridge/bridge_http.hpp"
 #include "frontends/cli/config.hpp"
 #include "frontends/mcp/mcp_http.hpp"
@@ -38,6 +40,7 @@ class DaemonHttp {
   metrics::MetricsHttp* metrics() { return metrics_.get(); }
   mcp::McpHttp* mcp_http() { return mcp_http_.get(); }
   bridge::Bridge* bridge() { return bridge_.get(); }
+  anp::AnpServer* anp() { return anp_.get(); }
 
  private:
   DaemonHttp(net::Loop& loop, p2p::Host& host) : loop_(loop), host_(host) {}
@@ -52,6 +55,7 @@ class DaemonHttp {
   std::unique_ptr<mcp::McpStdio> mcp_stdio_;
   std::unique_ptr<mcp::McpHttp> mcp_http_;
   std::unique_ptr<bridge::Bridge> bridge_;  // [bridge] / -bridge-listen (needs the engine)
+  std::unique_ptr<anp::AnpServer> anp_;     // [anp] / -anp-listen (needs the engine)
 };
 
 // "tcp", "quic", "webtransport" or "unknown" for a connection's remote
