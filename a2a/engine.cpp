@@ -72,6 +72,15 @@ net::Result<std::unique_ptr<Engine>> Engine::create(store::A2aStore& store, Tran
   if (!cfg.random) cfg.random = [](std::span<uint8_t> out) { crypto::random_bytes(out); };
   std::unique_ptr<Engine> e(new Engine(store, transport, std::move(cfg)));
   AAC_TRY(e->load());
+  // Delivery to our agents is at least once: a task handed to an agent's
+  // stream just before a crash may never have reached it, so tasks no agent
+  // acted on (still SUBMITTED) are offered again. An agent that did get one
+  // sees its task id twice.
+  auto again = e->store_.tasks->redispatch_unstarted(static_cast<int32_t>(v1::TaskStatus::TASK_STATUS_SUBMITTED),
+                                                     e->self_text_);
+  if (!again) return again.take_error();
+  if (*again > 0)
+    AAC_LOG(e->cfg_.log, info, "a2a", "tasks offered to agents again after restart", {{"count", *again}});
   e->next_sweep_ = e->now() + e->cfg_.limits.sweep_interval_ns;
   return e;
 }

@@ -27,6 +27,9 @@ net::Result<std::unique_ptr<TaskDao>> TaskDao::open(Database& db, Batch& batch) 
   AAC_TRY(prep(d->undispatched_,
                "SELECT task_id FROM tasks WHERE dispatched = 0 ORDER BY created_at LIMIT ?1"));
   AAC_TRY(prep(d->count_, "SELECT COUNT(*) FROM tasks"));
+  AAC_TRY(prep(d->redispatch_,
+               "UPDATE tasks SET dispatched = 0 WHERE dispatched = 1 AND status = ?1 "
+               "AND NOT (originator_peer_id = 'local' AND remote_peer_id != ?2)"));
   return d;
 }
 
@@ -73,6 +76,14 @@ net::Status TaskDao::set_status(std::string_view task_id, int32_t status, int64_
   if (sqlite3_changes(sqlite3_db_handle(set_status_.raw())) == 0)
     return {net::Err::not_found, "store: no task " + std::string(task_id)};
   return {};
+}
+
+net::Result<int64_t> TaskDao::redispatch_unstarted(int32_t submitted_status, std::string_view self_peer_id) {
+  AAC_TRY(batch_.begin());
+  redispatch_.bind(1, int64_t{submitted_status});
+  redispatch_.bind(2, self_peer_id);
+  AAC_TRY(redispatch_.run());
+  return static_cast<int64_t>(sqlite3_changes(sqlite3_db_handle(redispatch_.raw())));
 }
 
 net::Status TaskDao::set_dispatched(std::string_view task_id) {

@@ -57,12 +57,18 @@ class TaskDao {
   net::Result<int64_t> items_len(std::string_view task_id);
   // Incoming tasks not yet handed to a local agent, oldest first.
   net::Result<std::vector<std::string>> undispatched(size_t limit);
+  // At start: tasks handed to an agent's stream whose agent never acted on
+  // them (still `submitted_status`) are offered again — the hand-off may
+  // have been lost with the previous process. Our own client's tasks to
+  // other peers (originator "local", remote not us) are never offered.
+  // Returns how many.
+  net::Result<int64_t> redispatch_unstarted(int32_t submitted_status, std::string_view self_peer_id);
   net::Result<int64_t> count();
 
  private:
   TaskDao(Batch& b) : batch_(b) {}
   Batch& batch_;
-  Stmt insert_, find_, set_status_, set_dispatched_, add_item_, items_, items_len_, undispatched_, count_;
+  Stmt insert_, find_, set_status_, set_dispatched_, add_item_, items_, items_len_, undispatched_, count_, redispatch_;
 };
 
 }  // namespace store

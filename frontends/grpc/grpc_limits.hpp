@@ -46,11 +46,17 @@ inline constexpr uint32_t kStreamWindow = 256 * 1024;
 // Connection-level data is acknowledged as it arrives, so this only paces
 // throughput; kConnRecvBufferLimit bounds the memory.
 inline constexpr uint32_t kConnWindow = 1024 * 1024;
-// spec (nghttp2 defaults, Debian's CVE-2023-44487 / CVE-2024-28182 patches):
-// RST_STREAM rate limit (token bucket: burst, per second) and CONTINUATION
-// frames per header block. Set explicitly so they are ours to change.
-inline constexpr uint64_t kStreamResetBurst = 1000;
-inline constexpr uint64_t kStreamResetRate = 33;
+// ours: RST_STREAM rate limit (token bucket: burst, per second; nghttp2's
+// CVE-2023-44487 defaults are 1000 and 33/s). gRPC clients cancel server
+// streams as normal operation — the SDKs end each task's
+// SubscribeTaskUpdates with RST_STREAM(CANCEL) — so nghttp2's default sent
+// GOAWAY to a client after ~1000 tasks at more than 33 tasks/s (task_bench
+// found it). The budget is above the API's task rate; what a reset stream
+// can cost stays bounded by kMaxConcurrentStreams and the one loop thread.
+inline constexpr uint64_t kStreamResetBurst = 20000;
+inline constexpr uint64_t kStreamResetRate = 10000;
+// spec (nghttp2 default, Debian's CVE-2024-28182 patch): CONTINUATION
+// frames per header block.
 inline constexpr size_t kMaxContinuations = 8;
 // spec (nghttp2 default): queued SETTINGS/PING acks before the connection
 // is dropped (a client flooding PINGs without reading our acks).

@@ -73,6 +73,7 @@ struct Bench {
   H2Client b;
   std::string b_peer;
   size_t next_a = 0;
+  uint64_t retries = 0;
 
   Bench(const std::string& pa, const std::string& pb, int a_conns)
       : as(make_conns(pa, a_conns)), a(*as.front()), b(pb) {}
@@ -106,11 +107,27 @@ struct Bench {
     auto got = std::make_shared<net::Bytes>();
     call.on_message = [got](net::BytesView v) { got->assign(v.begin(), v.end()); };
     std::string name = method;
-    call.on_end = [got, ok, name](int st, const std::string& msg) {
-      if (st != 0) die(name + " failed: status " + std::to_string(st) + " " + msg + (st < 0 ? "(reset)" : ""));
+    call.on_end = [this, &c, got, ok, name, m](int st, const std::string& msg) {
+      // REFUSED_STREAM: the daemon did not process it (over its concurrent
+      // stream limit for a moment); gRPC clients retry these transparently.
+      if (c.last_refused()) return retry(c, name, m, ok);
+      if (st != 0) die(name + " failed: status " + std::to_string(st) + " " + msg);
       ok(*got);
     };
     c.start(std::string(kSvc) + method, &m, true, std::move(call));
+  }
+  void retry(H2Client& c, const std::string& name, const net::Bytes& m, std::function<void(net::BytesView)> ok) {
+    // A daemon that refuses everything (GOAWAY) must not make us spin.
+    if (++retries > 100000) die("too many refused streams: " + name);
+    Call call;
+    auto got = std::make_shared<net::Bytes>();
+    call.on_message = [got](net::BytesView v) { got->assign(v.begin(), v.end()); };
+    call.on_end = [this, &c, got, ok, name, m](int st, const std::string& msg) {
+      if (c.last_refused()) return retry(c, name, m, ok);
+      if (st != 0) die(name + " failed: status " + std::to_string(st) + " " + msg);
+      ok(*got);
+    };
+    c.start(std::string(kSvc) + name, &m, true, std::move(call));
   }
 
   // B's agent: reports WORKING and completes every incoming task at once.
@@ -162,30 +179,37 @@ struct Bench {
       v1::SendTaskResponse r;
       if (!r.decode(v) || !r.task) die("bad SendTask response");
       trace("A: SendTask answered");
-      std::string id = r.task->task_id;
-      v1::SubscribeTaskUpdatesRequest s;
-      s.task_id = id;
-      net::Bytes m = s.encode();
-      Call call;
-      auto sid = std::make_shared<int32_t>(0);
-      auto fired = std::make_shared<bool>(false);
-      call.on_message = [&a, sid, fired, done, id](net::BytesView u) {
-        v1::SubscribeTaskUpdatesResponse up;
-        if (!up.decode(u)) die("bad update");
-        trace("A: update");
-        if (up.status == v1::TaskStatus::TASK_STATUS_COMPLETED && !*fired) {
-          *fired = true;
-          a.cancel(*sid);
-          done(id);
-        } else if (up.status == v1::TaskStatus::TASK_STATUS_FAILED) {
-          die("task failed");
-        }
-      };
-      call.on_end = [fired](int st, const std::string& m) {
-        if (!*fired) die("update stream ended early: " + std::to_string(st) + " " + m);
-      };
-      *sid = a.start(std::string(kSvc) + "SubscribeTaskUpdates", &m, true, std::move(call));
+      subscribe_until_completed(a, r.task->task_id, done);
     });
+  }
+
+  // A's client follows the task until COMPLETED, then cancels the stream.
+  void subscribe_until_completed(H2Client& a, const std::string& id,
+                                 std::function<void(const std::string& task_id)> done) {
+    v1::SubscribeTaskUpdatesRequest s;
+    s.task_id = id;
+    net::Bytes m = s.encode();
+    Call call;
+    auto sid = std::make_shared<int32_t>(0);
+    auto fired = std::make_shared<bool>(false);
+    call.on_message = [&a, sid, fired, done, id](net::BytesView u) {
+      v1::SubscribeTaskUpdatesResponse up;
+      if (!up.decode(u)) die("bad update");
+      trace("A: update");
+      if (up.status == v1::TaskStatus::TASK_STATUS_COMPLETED && !*fired) {
+        *fired = true;
+        a.cancel(*sid);
+        done(id);
+      } else if (up.status == v1::TaskStatus::TASK_STATUS_FAILED) {
+        die("task failed");
+      }
+    };
+    call.on_end = [this, &a, fired, id, done](int st, const std::string& msg) {
+      if (*fired) return;
+      if (a.last_refused()) return subscribe_until_completed(a, id, done);
+      die("update stream ended early: " + std::to_string(st) + " " + msg);
+    };
+    *sid = a.start(std::string(kSvc) + "SubscribeTaskUpdates", &m, true, std::move(call));
   }
 
   std::deque<std::string> stream_tasks;
@@ -196,6 +220,12 @@ std::string arg(int argc, char** argv, const char* name, const char* def) {
     if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
   if (!def) die(std::string("missing ") + name);
   return def;
+}
+
+unsigned long long refused_total(const Bench& bn) {
+  unsigned long long n = bn.b.refused();
+  for (const auto& c : bn.as) n += c->refused();
+  return n;
 }
 
 }  // namespace
@@ -350,8 +380,8 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"task_rtt_ms_p50\":%.3f,\"task_rtt_ms_p99\":%.3f,\"rtt_samples\":%d,"
       "\"tasks\":%d,\"inflight\":%d,\"client_connections\":%zu,\"tasks_per_s\":%.0f,\"loadgen_cpu_per_s_tasks\":%.2f,"
-      "\"artifact_mib\":%zu,\"artifact_mib_s\":%.1f,\"loadgen_cpu_per_s_stream\":%.2f}\n",
-      pct(0.5), pct(0.99), rtt_n, tasks, inflight, bn.as.size(), tasks / tput_s, tput_cpu / tput_s, art_mib,
+      "\"refused_streams_retried\":%llu,\"artifact_mib\":%zu,\"artifact_mib_s\":%.1f,\"loadgen_cpu_per_s_stream\":%.2f}\n",
+      pct(0.5), pct(0.99), rtt_n, tasks, inflight, bn.as.size(), tasks / tput_s, tput_cpu / tput_s, refused_total(bn), art_mib,
       static_cast<double>(total) / (1 << 20) / stream_s, stream_cpu / stream_s);
   return 0;
 }

@@ -37,6 +37,7 @@ struct Call {
   bool deferred = false;  // nghttp2 waits for resume
   int status = -1;
   std::string message;
+  bool refused = false;  // RST_STREAM(REFUSED_STREAM): not processed, safe to retry
 };
 
 class H2Client {
@@ -113,6 +114,9 @@ class H2Client {
     flush();
   }
   size_t open_calls() const { return calls_.size(); }
+  uint64_t refused() const { return refused_; }
+  // Whether the call that just ended (inside on_end) was refused unprocessed.
+  bool last_refused() const { return last_refused_; }
 
   // The socket is readable.
   void on_readable() {
@@ -219,7 +223,10 @@ class H2Client {
     if (it == me(u)->calls_.end()) return 0;
     Call c = std::move(it->second);
     if (c.status < 0 && code != 0) c.message = "stream reset, h2 error " + std::to_string(code);
+    c.refused = c.status < 0 && code == NGHTTP2_REFUSED_STREAM;
+    if (c.refused) ++me(u)->refused_;
     me(u)->calls_.erase(it);
+    me(u)->last_refused_ = c.refused;
     if (c.on_end) c.on_end(c.status, c.message);
     return 0;
   }
@@ -228,6 +235,8 @@ class H2Client {
   nghttp2_session* s_ = nullptr;
   int32_t next_sid_ = 1;
   bool in_recv_ = false;
+  bool last_refused_ = false;
+  uint64_t refused_ = 0;
   std::map<int32_t, Call> calls_;
 };
 

@@ -338,13 +338,30 @@ TEST_CASE("engine: B restarts after taking the task but before A saw the ACK: it
   p.net.advance(3 * net::kSecond);  // A's retry: a duplicate for B's persisted window
   CHECK(p.b.engine->stats().duplicates == 1);
   CHECK(p.a.engine->queued_total() == 0);
-  // B's new agent subscription gets the task once (replayed: it was delivered
-  // to the old subscriber, so it is not pending any more).
+  // B's agent never acted on it (still SUBMITTED): the hand-off may have
+  // died with the process, so B's new agent subscription is offered it
+  // again — at least once to the agent, exactly once between daemons.
   Collector<IncomingTask> again;
   REQUIRE(p.b.engine->subscribe_incoming(again.sink()));
   p.net.settle();
-  CHECK(again.got.empty());
+  REQUIRE(again.got.size() == 1);
+  CHECK(again.got[0].task->task_id == id);
   CHECK(p.b.engine->get_task(id));
+  Collector<IncomingTask> later;
+  REQUIRE(p.b.engine->subscribe_incoming(later.sink()));
+  p.net.settle();
+  CHECK(later.got.empty());
+  // Once the agent acted (WORKING), a restart offers it no more.
+  Caught<void> w;
+  p.b.engine->update_status(id, TaskStatus::TASK_STATUS_WORKING, std::nullopt, w.reply());
+  p.net.settle();
+  REQUIRE(*w.r);
+  p.b.crash();
+  p.b.start(p.net.clock);
+  Collector<IncomingTask> after;
+  REQUIRE(p.b.engine->subscribe_incoming(after.sink()));
+  p.net.settle();
+  CHECK(after.got.empty());
 }
 
 TEST_CASE("engine: tasks that arrive while no agent listens are replayed to the next subscriber, once") {

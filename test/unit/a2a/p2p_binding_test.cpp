@@ -431,11 +431,15 @@ TEST_CASE("a2a over libp2p: round trip and throughput (measured)") {
                                                            },
                                                            nullptr});
         REQUIRE(s);
+        subs.push_back(*s);
       });
     }
   };
   more();
   REQUIRE(run_until(t.loop, [&] { return done == n; }, 120 * net::kSecond));
+  // The subscribers capture this frame: gone before `t` is torn down (its
+  // last flush still publishes).
+  for (SubId s : subs) t.a.engine->unsubscribe(s);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   MESSAGE("a2a round trip (SendTask -> WORKING -> COMPLETED seen by the client), loopback libp2p: p50 "
           << rtts[rtts.size() / 2] << " us, p99 " << rtts[rtts.size() * 99 / 100] << " us; throughput with 64 in flight: "
