@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "a2a/did_key.hpp"
+#include "a2a/engine_metrics.hpp"
 #include "crypto/init.hpp"
 
 namespace a2a {
@@ -192,6 +193,7 @@ void Engine::send_task(SendTaskArgs a, Reply<Task> reply) {
     poison(st.error());
     return reply(internal_error(st.error()));
   }
+  metrics::task_status(true, S::TASK_STATUS_SUBMITTED);
   if (auto st = store_items(row.task_id, &a.message, nullptr); !st) return reply(internal_error(st.error()));
   if (local) {
     stage_incoming(row, &a.message);
@@ -257,6 +259,8 @@ void Engine::cancel_task(std::string_view task_id_v, Reply<Task> reply) {
     poison(st.error());
     return reply(internal_error(st.error()));
   }
+  metrics::task_done(row.originator_peer_id == kLocalOriginator && row.remote_peer_id != self_text_,
+                     S::TASK_STATUS_CANCELED, static_cast<double>(unix_now() - row.created_at_ns) / 1e9);
   if (other)
     if (auto st = enqueue_tracked(*other, env_id, std::move(bytes)); !st) return reply(internal_error(st.error()));
   stage_update(task_id, S::TASK_STATUS_CANCELED, nullptr, nullptr);
@@ -325,6 +329,9 @@ void Engine::agent_change(std::string_view task_id, TaskStatus to, std::optional
     poison(st.error());
     return reply(internal_error(st.error()));
   }
+  if (is_terminal(to))
+    metrics::task_done(row.originator_peer_id == kLocalOriginator && row.remote_peer_id != self_text_, to,
+                       static_cast<double>(unix_now() - row.created_at_ns) / 1e9);
   const Message* mp = message ? &*message : nullptr;
   const std::vector<Artifact>* ap = artifacts.empty() ? nullptr : &artifacts;
   if (auto st = store_items(row.task_id, mp, ap); !st) return reply(internal_error(st.error()));
@@ -466,6 +473,7 @@ bool Engine::has_pending() const {
 }
 
 void Engine::flush() {
+  metrics::offline_queue(outbox_.size());
   // Replies and subscribers may call back into the engine; their work is
   // picked up by the next round (bounded: the loop calls flush every turn).
   for (int round = 0; round < 8 && has_pending(); ++round) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "a2a/engine.hpp"
+#include "a2a/engine_metrics.hpp"
 
 namespace a2a {
 
@@ -236,6 +237,7 @@ ApiResult<Flow> Engine::write_artifact(WriterId wid, const StreamRequest& ev) {
     }
     case EC::stream_chunk: {
       const auto& c = ev.stream_chunk;
+      metrics::stream_chunk(true);
       if (!w.open || c.task_id != w.task_id || (!c.artifact_id.empty() && c.artifact_id != w.artifact_id))
         return ApiError{ApiCode::failed_precondition, "no active stream for task " + c.task_id};
       if (c.data.size() > kMaxChunkDataLen)
@@ -365,6 +367,7 @@ bool Engine::handle_stream(const p2p::PeerId& from, uint64_t inbound_id, Envelop
       return true;
     }
     if (e.type == ET::ENVELOPE_TYPE_STREAM_CHUNK) {
+      metrics::stream_chunk(false);
       out.mutable_stream_chunk() = std::move(e.stream_chunk);
     } else {
       out.mutable_stream_end() = std::move(e.stream_end);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "a2a/engine.hpp"
+#include "a2a/engine_metrics.hpp"
 
 namespace a2a {
 
@@ -228,6 +229,7 @@ bool Engine::on_frame(const p2p::PeerId& from, uint64_t inbound_id, net::BytesVi
     AAC_LOG(cfg_.log, debug, "a2a", "bad envelope dropped", {{"peer", from.short_string()}, {"error", st.what()}});
     return true;
   }
+  metrics::envelope_received(e.type);
   if (is_stream_type(e.type)) return handle_stream(from, inbound_id, e);
   on_envelope(from, e);
   return true;
@@ -301,6 +303,7 @@ void Engine::handle_send_task(const p2p::PeerId& from, Envelope& e) {
     poison(st.error());
     return;
   }
+  metrics::task_status(false, S::TASK_STATUS_SUBMITTED);
   const Message* msg = p.message ? &*p.message : nullptr;
   if (!store_items(row.task_id, msg, nullptr)) return;
   stage_incoming(row, msg);
@@ -357,6 +360,8 @@ void Engine::handle_remote_status(const p2p::PeerId& from, Envelope& e) {
     poison(st.error());
     return;
   }
+  if (is_terminal(to))
+    metrics::task_done(true, to, static_cast<double>(unix_now() - (*found)->created_at_ns) / 1e9);
   if (!store_items(task_id, msg, arts)) return;
   stage_update(task_id, to, msg, arts);
 }
@@ -380,6 +385,7 @@ void Engine::handle_cancel(const p2p::PeerId& from, Envelope& e) {
     poison(st.error());
     return;
   }
+  metrics::task_done(false, S::TASK_STATUS_CANCELED, static_cast<double>(unix_now() - (*found)->created_at_ns) / 1e9);
   stage_update(task_id, S::TASK_STATUS_CANCELED, nullptr, nullptr);
 }
 

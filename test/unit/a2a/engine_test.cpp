@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "engine_harness.hpp"
+#include "net/metrics.hpp"
 
 using namespace a2atest;
 using S = TaskStatus;
@@ -778,4 +779,36 @@ TEST_CASE("engine: an inbound stream cut mid-artifact ends it with reason ERROR"
   CHECK(col.got[1].event_case == StreamEvent::EventCase::stream_end);
   CHECK(col.got[1].stream_end.reason == v1::StreamEndReason::STREAM_END_REASON_ERROR);
   CHECK(col.got[1].stream_end.artifact_id == "art");
+}
+
+// The original's Prometheus families are fed by the engine's code paths
+// (upstream.md §8.4): tasks by direction and status, durations, envelopes
+// received by type, the offline queue size.
+TEST_CASE("engine: metrics follow a task round trip") {
+  auto& m = net::metrics::agent_metrics();
+  auto value = [&](net::metrics::CounterFamily& f, std::initializer_list<std::string_view> l) {
+    return f.with(l).value();
+  };
+  const double sent0 = value(m.tasks, {"sent", "submitted"}), recv0 = value(m.tasks, {"received", "submitted"});
+  const double done_sent0 = value(m.tasks, {"sent", "completed"}), done_recv0 = value(m.tasks, {"received", "completed"});
+  const double env0 = value(m.messages, {"send_task"}), acks0 = value(m.messages, {"ack"});
+  const uint64_t dur0 = m.task_duration.with({"sent"}).count();
+  Pair p;
+  std::string id = p.send();
+  REQUIRE(p.agent([&](Reply<void> r) { p.b.engine->update_status(id, S::TASK_STATUS_WORKING, std::nullopt, std::move(r)); }));
+  REQUIRE(p.agent([&](Reply<void> r) { p.b.engine->complete_task(id, {}, std::nullopt, std::move(r)); }));
+  CHECK(value(m.tasks, {"sent", "submitted"}) == sent0 + 1);
+  CHECK(value(m.tasks, {"received", "submitted"}) == recv0 + 1);
+  CHECK(value(m.tasks, {"received", "completed"}) == done_recv0 + 1);
+  CHECK(value(m.tasks, {"sent", "completed"}) == done_sent0 + 1);
+  CHECK(m.task_duration.with({"sent"}).count() == dur0 + 1);
+  CHECK(value(m.messages, {"send_task"}) == env0 + 1);
+  CHECK(value(m.messages, {"ack"}) >= acks0 + 3);  // SEND_TASK, STATUS_UPDATE, COMPLETE
+  // A task to a peer that is down waits in the queue: the gauge shows it.
+  p.b.up = false;
+  Caught<Task> c;
+  p.a.engine->send_task({p.b.text(), text_message("later"), "", "", {}}, c.reply());
+  p.net.settle();
+  p.a.engine->flush();
+  CHECK(m.offline_queue_size.get().value() >= 1);
 }
