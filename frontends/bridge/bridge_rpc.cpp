@@ -130,7 +130,10 @@ Call Dispatcher::parse(std::string_view body, const RpcContext& ctx) {
   if (!mi) {
     for (const auto& r : kRefused)
       if (r.name == method) return respond(std::move(c), r.code, r.message);
-    return respond(std::move(c), kMethodNotFound, "method not found: " + c.method);
+    // The text first: argument evaluation order is unspecified (clang moved
+    // `c` before reading c.method; g++ the other way round).
+    std::string why = "method not found: " + c.method;
+    return respond(std::move(c), kMethodNotFound, std::move(why));
   }
   c.op = mi->op;
   c.dialect = mi->dialect;
