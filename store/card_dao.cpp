@@ -6,13 +6,6 @@
 namespace store {
 
 namespace {
-net::Status prep(sqlite3* h, Stmt& s, std::string_view sql) {
-  auto r = Stmt::prepare(h, sql);
-  if (!r) return r.take_error();
-  s = r.take();
-  return {};
-}
-
 net::Result<std::optional<net::Bytes>> one_blob(Stmt& s) {
   auto r = s.step();
   if (!r) return r.take_error();
@@ -29,13 +22,13 @@ net::Result<std::optional<net::Bytes>> one_blob(Stmt& s) {
 net::Result<std::unique_ptr<CardDao>> CardDao::open(Database& db, Batch& batch) {
   std::unique_ptr<CardDao> d(new CardDao(batch));
   sqlite3* h = db.handle();
-  AAC_TRY(prep(h, d->put_self_, "INSERT OR REPLACE INTO meta(key, value) VALUES ('card:self', ?1)"));
-  AAC_TRY(prep(h, d->self_, "SELECT value FROM meta WHERE key = 'card:self'"));
-  AAC_TRY(prep(h, d->put_peer_, "INSERT OR REPLACE INTO peer_cards(peer_id, card, updated_at) VALUES (?1, ?2, ?3)"));
-  AAC_TRY(prep(h, d->peer_, "SELECT card FROM peer_cards WHERE peer_id = ?1"));
-  AAC_TRY(prep(h, d->exists_, "SELECT 1 FROM peer_cards WHERE peer_id = ?1"));
-  AAC_TRY(prep(h, d->count_, "SELECT COUNT(*) FROM peer_cards"));
-  AAC_TRY(prep(h, d->evict_,
+  AAC_TRY(Stmt::prepare_into(h, d->put_self_, "INSERT OR REPLACE INTO meta(key, value) VALUES ('card:self', ?1)"));
+  AAC_TRY(Stmt::prepare_into(h, d->self_, "SELECT value FROM meta WHERE key = 'card:self'"));
+  AAC_TRY(Stmt::prepare_into(h, d->put_peer_, "INSERT OR REPLACE INTO peer_cards(peer_id, card, updated_at) VALUES (?1, ?2, ?3)"));
+  AAC_TRY(Stmt::prepare_into(h, d->peer_, "SELECT card FROM peer_cards WHERE peer_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->exists_, "SELECT 1 FROM peer_cards WHERE peer_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->count_, "SELECT COUNT(*) FROM peer_cards"));
+  AAC_TRY(Stmt::prepare_into(h, d->evict_,
                "DELETE FROM peer_cards WHERE peer_id = (SELECT peer_id FROM peer_cards "
                "WHERE peer_id != ?1 ORDER BY updated_at, peer_id LIMIT 1)"));
   return d;

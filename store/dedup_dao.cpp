@@ -4,24 +4,15 @@
 
 namespace store {
 
-namespace {
-net::Status prep(sqlite3* h, Stmt& s, std::string_view sql) {
-  auto r = Stmt::prepare(h, sql);
-  if (!r) return r.take_error();
-  s = r.take();
-  return {};
-}
-}  // namespace
-
 net::Result<std::unique_ptr<DedupDao>> DedupDao::open(Database& db, Batch& batch) {
   std::unique_ptr<DedupDao> d(new DedupDao(batch));
   sqlite3* h = db.handle();
-  AAC_TRY(prep(h, d->add_, "INSERT OR IGNORE INTO seen_envelopes(peer_id, envelope_id) VALUES (?1, ?2)"));
-  AAC_TRY(prep(h, d->recent_,
+  AAC_TRY(Stmt::prepare_into(h, d->add_, "INSERT OR IGNORE INTO seen_envelopes(peer_id, envelope_id) VALUES (?1, ?2)"));
+  AAC_TRY(Stmt::prepare_into(h, d->recent_,
                "SELECT peer_id, envelope_id FROM (SELECT id, peer_id, envelope_id FROM seen_envelopes "
                "ORDER BY id DESC LIMIT ?1) ORDER BY id"));
-  AAC_TRY(prep(h, d->count_, "SELECT COUNT(*) FROM seen_envelopes"));
-  AAC_TRY(prep(h, d->trim_,
+  AAC_TRY(Stmt::prepare_into(h, d->count_, "SELECT COUNT(*) FROM seen_envelopes"));
+  AAC_TRY(Stmt::prepare_into(h, d->trim_,
                "DELETE FROM seen_envelopes WHERE id <= (SELECT MAX(id) FROM seen_envelopes) - ?1"));
   return d;
 }

@@ -4,29 +4,20 @@
 
 namespace store {
 
-namespace {
-net::Status prep(sqlite3* h, Stmt& s, std::string_view sql) {
-  auto r = Stmt::prepare(h, sql);
-  if (!r) return r.take_error();
-  s = r.take();
-  return {};
-}
-}  // namespace
-
 net::Result<std::unique_ptr<OfflineQueueDao>> OfflineQueueDao::open(Database& db, Batch& batch) {
   std::unique_ptr<OfflineQueueDao> d(new OfflineQueueDao(batch));
   sqlite3* h = db.handle();
-  AAC_TRY(prep(h, d->insert_,
+  AAC_TRY(Stmt::prepare_into(h, d->insert_,
                "INSERT INTO offline_queue(peer_id, envelope_id, enqueued_at, envelope) VALUES (?1, ?2, ?3, ?4)"));
-  AAC_TRY(prep(h, d->remove_, "DELETE FROM offline_queue WHERE envelope_id = ?1"));
-  AAC_TRY(prep(h, d->load_, "SELECT envelope FROM offline_queue WHERE envelope_id = ?1"));
-  AAC_TRY(prep(h, d->list_,
+  AAC_TRY(Stmt::prepare_into(h, d->remove_, "DELETE FROM offline_queue WHERE envelope_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->load_, "SELECT envelope FROM offline_queue WHERE envelope_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->list_,
                "SELECT id, peer_id, envelope_id, enqueued_at, LENGTH(envelope) FROM offline_queue ORDER BY id"));
-  AAC_TRY(prep(h, d->expired_,
+  AAC_TRY(Stmt::prepare_into(h, d->expired_,
                "SELECT id, peer_id, envelope_id, enqueued_at, LENGTH(envelope) FROM offline_queue "
                "WHERE enqueued_at < ?1 ORDER BY id"));
-  AAC_TRY(prep(h, d->expire_, "DELETE FROM offline_queue WHERE enqueued_at < ?1"));
-  AAC_TRY(prep(h, d->count_, "SELECT COUNT(*) FROM offline_queue"));
+  AAC_TRY(Stmt::prepare_into(h, d->expire_, "DELETE FROM offline_queue WHERE enqueued_at < ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->count_, "SELECT COUNT(*) FROM offline_queue"));
   return d;
 }
 

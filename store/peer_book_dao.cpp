@@ -4,24 +4,15 @@
 
 namespace store {
 
-namespace {
-net::Status prep(sqlite3* h, Stmt& s, std::string_view sql) {
-  auto r = Stmt::prepare(h, sql);
-  if (!r) return r.take_error();
-  s = r.take();
-  return {};
-}
-}  // namespace
-
 net::Result<std::unique_ptr<PeerBookDao>> PeerBookDao::open(Database& db, Batch& batch) {
   std::unique_ptr<PeerBookDao> d(new PeerBookDao(batch));
   sqlite3* h = db.handle();
-  AAC_TRY(prep(h, d->upsert_, "INSERT OR REPLACE INTO peer_book(peer_id, addrs, last_seen) VALUES (?1, ?2, ?3)"));
-  AAC_TRY(prep(h, d->remove_, "DELETE FROM peer_book WHERE peer_id = ?1"));
-  AAC_TRY(prep(h, d->list_, "SELECT peer_id, addrs, last_seen FROM peer_book ORDER BY last_seen DESC, peer_id LIMIT ?1"));
-  AAC_TRY(prep(h, d->exists_, "SELECT 1 FROM peer_book WHERE peer_id = ?1"));
-  AAC_TRY(prep(h, d->count_, "SELECT COUNT(*) FROM peer_book"));
-  AAC_TRY(prep(h, d->evict_,
+  AAC_TRY(Stmt::prepare_into(h, d->upsert_, "INSERT OR REPLACE INTO peer_book(peer_id, addrs, last_seen) VALUES (?1, ?2, ?3)"));
+  AAC_TRY(Stmt::prepare_into(h, d->remove_, "DELETE FROM peer_book WHERE peer_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->list_, "SELECT peer_id, addrs, last_seen FROM peer_book ORDER BY last_seen DESC, peer_id LIMIT ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->exists_, "SELECT 1 FROM peer_book WHERE peer_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->count_, "SELECT COUNT(*) FROM peer_book"));
+  AAC_TRY(Stmt::prepare_into(h, d->evict_,
                "DELETE FROM peer_book WHERE peer_id = (SELECT peer_id FROM peer_book WHERE peer_id != ?1 "
                "ORDER BY last_seen, peer_id LIMIT 1)"));
   return d;

@@ -33,6 +33,13 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
   return *this;
 }
 
+net::Status Stmt::prepare_into(sqlite3* db, Stmt& s, std::string_view sql) {
+  auto r = prepare(db, sql);
+  if (!r) return r.take_error();
+  s = r.take();
+  return {};
+}
+
 net::Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* st = nullptr;
   int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,

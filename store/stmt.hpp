@@ -31,6 +31,8 @@ class Stmt {
 
   // Errors: Err::io "store: cannot prepare '<sql head>': <sqlite message>".
   static net::Result<Stmt> prepare(sqlite3* db, std::string_view sql);
+  // prepare() into an existing member (the DAOs' open()).
+  static net::Status prepare_into(sqlite3* db, Stmt& s, std::string_view sql);
 
   // Parameters are numbered from 1, as in sqlite.
   Stmt& bind(int i, int64_t v);
