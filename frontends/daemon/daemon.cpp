@@ -47,6 +47,11 @@ net::Result<std::unique_ptr<Daemon>> Daemon::start(const cli::Config& cfg, net::
     if (!http) return http.take_error();
     d->http_ = http.take();
   }
+  if (!cfg.mcp_proxy.empty()) {
+    auto p = mcp_proxy::McpProxy::start(*d->loop_, *d->engine_, {cfg.mcp_proxy, build_info::kVersion, &log});
+    if (!p) return p.take_error();
+    d->mcp_proxy_ = p.take();
+  }
   AAC_TRY(d->listen_all());
   d->binding_->restore_peer_book();  // after listening: identify carries our addresses
   d->start_bootstrap();
@@ -104,6 +109,7 @@ void Daemon::begin_stop() {
 }
 
 void Daemon::stop_a2a() {
+  mcp_proxy_.reset();  // its calls in flight fail while the engine lives; the MCP server stops
   http_.reset();  // MCP / bridge calls and subscriptions into the engine go first
   grpc_.reset();
   if (binding_) binding_->detach();

@@ -13,6 +13,7 @@
 #include "a2a/p2p_binding.hpp"
 #include "frontends/daemon/daemon_grpc.hpp"
 #include "frontends/daemon/daemon_http.hpp"
+#include "frontends/mcp_proxy/mcp_proxy.hpp"
 #include "net/log.hpp"
 #include "net/loop.hpp"
 #include "p2p/host/host.hpp"
@@ -87,6 +88,9 @@ class Daemon {
   std::unique_ptr<a2a::P2pBinding> binding_;
   std::unique_ptr<a2a::Engine> engine_;
   std::unique_ptr<DaemonGrpc> grpc_;
+  // -mcp-proxy: claims its tools' tasks from the engine; goes first in
+  // stop_a2a (fails its calls in flight, stops the MCP server).
+  std::unique_ptr<mcp_proxy::McpProxy> mcp_proxy_;
   bool stopping_ = false;
   std::vector<p2p::Multiaddr> listen_addrs_;
   struct Bootstrap {
