@@ -177,6 +177,19 @@ class Engine {
   // never answers). Our copy is not changed.
   void fetch_remote_task(std::string_view task_id, Reply<Task> reply);
 
+  // ================= routing by URL (engine_url.cpp) =================
+  // The task of a SendTask{url}; frontends/a2a_client (UrlRouter) does the
+  // HTTP side. Stored as send_task stores a task, originator "local", no
+  // remote peer (nothing is queued for libp2p). Returns the new task id, or
+  // "" when refused (the reply has run); else the reply follows the commit.
+  std::string send_task_url(SendTaskArgs args, Reply<Task> reply);
+  // The external agent's report on such a task, applied as a peer's
+  // STATUS_UPDATE / COMPLETE / FAIL is (remote_transition_allowed; terminal
+  // states from any non-terminal state): status, message and
+  // artifacts stored, subscribers told after the commit. false: refused.
+  bool apply_url_status(std::string_view task_id, TaskStatus to, const Message* msg,
+                        const std::vector<Artifact>* arts);
+
   // ================= agent side =================
   // For tasks this daemon runs (received from a peer, or sent to ourselves).
   // FAILED_PRECONDITION with the state machine's message (task_state.hpp),

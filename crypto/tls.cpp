@@ -1,6 +1,7 @@
 // crypto/tls.cpp — see tls.hpp.
 #include "crypto/tls.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -91,8 +92,16 @@ TlsSession::TlsSession(TlsContext& ctx, const std::string& host) {
   } else {
     SSL_set_connect_state(ssl_);
     if (!host.empty()) {
-      SSL_set_tlsext_host_name(ssl_, host.c_str());
-      SSL_set1_host(ssl_, host.c_str());
+      in6_addr a6{};
+      in_addr a4{};
+      if (inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1) {
+        // An address: checked against the certificate's IP SANs; no SNI
+        // (RFC 6066 §3: literal addresses are not sent).
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), host.c_str());
+      } else {
+        SSL_set_tlsext_host_name(ssl_, host.c_str());
+        SSL_set1_host(ssl_, host.c_str());
+      }
     }
     (void)drive();  // the ClientHello
   }

@@ -11,7 +11,8 @@
 //
 // Client role (routing by URL to https:// agents): TlsContext::client()
 // verifies the server against the system store (or a CA file) and the
-// session checks the host name.
+// session checks the host name (sent as SNI), or an IP address against the
+// certificate's IP SANs (no SNI).
 //
 // Errors are Err::crypto with OpenSSL's first reason ("tls: handshake
 // failed: wrong version number"); the session is dead after one.

@@ -107,6 +107,9 @@ void read_metadata(simdjson::dom::object o, std::map<std::string, std::string>& 
   }
 }
 
+}  // namespace
+
+// Public (a2a_json.hpp): the URL client parses agents' artifacts with it.
 net::Result<a2a::v1::Part> parse_part(simdjson::dom::element e, Dialect d, size_t i) {
   const std::string where = "message.parts[" + std::to_string(i) + "]";
   simdjson::dom::object o;
@@ -185,8 +188,6 @@ net::Result<a2a::v1::Part> parse_part(simdjson::dom::element e, Dialect d, size_
   }
   return p;
 }
-
-}  // namespace
 
 std::string_view state_name(S s, Dialect d) {
   if (d == Dialect::v1) {

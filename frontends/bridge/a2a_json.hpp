@@ -69,6 +69,10 @@ void write_struct(json::Writer& w, const pb::google::protobuf::Struct& s);
 net::Result<a2a::Message> parse_message(simdjson::dom::element e, Dialect d, std::string* task_id,
                                         std::string* context_id);
 
+// One part of a message or artifact, in dialect d (element `index` of a
+// "parts" array: errors name it "message.parts[<index>]: ...").
+net::Result<a2a::v1::Part> parse_part(simdjson::dom::element e, Dialect d, size_t index);
+
 // JSON object -> Struct (recursion bounded by the parser's depth limit).
 pb::google::protobuf::Struct struct_from_json(simdjson::dom::object o);
 

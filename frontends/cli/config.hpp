@@ -34,6 +34,7 @@ struct BridgeConfig {  // [bridge] — HTTP A2A bridge
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> cors_origins = {"*"};
+  std::string ca_file;  // CAs for SendTask{url} to https:// agents; "" = system store
 };
 
 struct AnycastConfig {  // [anycast] — skill routing

@@ -75,6 +75,10 @@ const KeyDef kKeys[] = {
      .check = Check::path_optional, .help = "PEM private key for bridge.tls_cert"},
     {.toml = "bridge.cors_origins", .kind = KeyKind::list, .field = AAC_FIELD(bridge.cors_origins),
      .help = "allowed CORS origins; \"*\" allows any"},
+    {.toml = "bridge.ca_file", .kind = KeyKind::str, .field = AAC_FIELD(bridge.ca_file),
+     .flag = "bridge-ca-file", .env = "AGENTANYCAST_BRIDGE_CA_FILE", .check = Check::path_optional,
+     .arg_name = "path",
+     .help = "PEM CA bundle for SendTask to https:// agents (ours); default: the system's CA store"},
 
     // ---- [anycast] ----------------------------------------------------------
     {.toml = "anycast.routing_strategy", .kind = KeyKind::str,

@@ -88,7 +88,7 @@ net::Status Daemon::start_a2a() {
   if (!e) return e.take_error();
   engine_ = e.take();
   binding_->attach(*engine_);
-  auto g = DaemonGrpc::start(*loop_, *host_, *engine_, *binding_, cfg_.grpc_listen, &log_);
+  auto g = DaemonGrpc::start(*loop_, *host_, *engine_, *binding_, cfg_.grpc_listen, &log_, cfg_.bridge.ca_file);
   if (!g) return g.take_error();
   grpc_ = g.take();
   return {};

@@ -57,9 +57,18 @@ DaemonGrpc::~DaemonGrpc() {
 
 net::Result<std::unique_ptr<DaemonGrpc>> DaemonGrpc::start(net::Loop& loop, p2p::Host& host, a2a::Engine& engine,
                                                            a2a::P2pBinding& binding, const std::string& grpc_listen,
-                                                           net::Log* log) {
+                                                           net::Log* log, const std::string& ca_file) {
   AAC_TRY(ensure_socket_dir(grpc_listen));
   std::unique_ptr<DaemonGrpc> d(new DaemonGrpc(loop, host, engine, binding, log));
+  // SendTask{url}: the outbound A2A client (resumes the url tasks it was
+  // following before a restart).
+  auto router = a2a_client::UrlRouter::create(loop, engine, {.ca_file = ca_file}, log);
+  if (!router) return router.take_error();
+  d->url_router_ = router.take();
+  d->service_.set_url_sender([r = d->url_router_.get()](std::string url, a2a::SendTaskArgs args,
+                                                        a2a::Reply<a2a::Task> reply) {
+    r->send_task(std::move(url), std::move(args), std::move(reply));
+  });
   AAC_TRY(d->server_->listen(grpc_listen));
   return d;
 }

@@ -10,6 +10,7 @@
 
 #include "a2a/engine.hpp"
 #include "a2a/p2p_binding.hpp"
+#include "frontends/a2a_client/url_router.hpp"
 #include "frontends/grpc/grpc_server.hpp"
 #include "frontends/grpc/node_host_p2p.hpp"
 #include "frontends/grpc/node_service.hpp"
@@ -26,9 +27,11 @@ class DaemonGrpc {
   // stale socket file is replaced) or tcp://host:port. The engine, binding,
   // host and loop must outlive this object.
   // Errors: those of grpc::Server::listen, Err::io for the directory.
+  // ca_file: CAs for SendTask{url} to https:// agents ("" = system store);
+  // Err::invalid when it does not load.
   static net::Result<std::unique_ptr<DaemonGrpc>> start(net::Loop& loop, p2p::Host& host, a2a::Engine& engine,
                                                         a2a::P2pBinding& binding, const std::string& grpc_listen,
-                                                        net::Log* log);
+                                                        net::Log* log, const std::string& ca_file = {});
   ~DaemonGrpc();
   DaemonGrpc(const DaemonGrpc&) = delete;
   DaemonGrpc& operator=(const DaemonGrpc&) = delete;
@@ -48,6 +51,7 @@ class DaemonGrpc {
   // Declaration order = reverse destruction order: the server (and its
   // calls' cancel hooks) goes first, then the service it calls into.
   grpc::NodeHostP2p node_host_;
+  std::unique_ptr<a2a_client::UrlRouter> url_router_;  // SendTask{url}
   grpc::NodeService service_;
   std::unique_ptr<grpc::Server> server_;
   net::HookId hook_{};

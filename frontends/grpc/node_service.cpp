@@ -164,8 +164,20 @@ void NodeService::send_task(NS::SendTask::Request&& req, Responder<NS::SendTask>
       // Anycast routing (registry / DHT) is a later issue; say so, as the
       // original did when it was not configured.
       return r.fail(Code::unavailable, "anycast routing is not configured");
-    case TC::url:
-      return r.fail(Code::unavailable, "HTTP bridge is not configured");
+    case TC::url: {
+      if (!url_sender_) return r.fail(Code::unavailable, "HTTP bridge is not configured");
+      a2a::SendTaskArgs args;
+      args.message = std::move(*req.message);
+      args.metadata = std::move(req.metadata);
+      return url_sender_(std::move(req.url), std::move(args),
+                         [this, r = std::move(r)](a2a::ApiResult<a2a::Task> res) mutable {
+                           if (!res) return r.finish(to_status(res.error()));
+                           ++stats_.tasks_sent;
+                           NS::SendTask::Response resp;
+                           resp.task = res.take();
+                           r.reply(resp);
+                         });
+    }
     case TC::none:
     default:
       return r.fail(Code::invalid_argument, "target (peer_id, skill_id, or url) is required");

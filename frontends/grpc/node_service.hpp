@@ -14,7 +14,8 @@
 //   SendTask               INVALID_ARGUMENT "message is required",
 //                          "target (peer_id, skill_id, or url) is required", "invalid peer_id: ...";
 //                          UNAVAILABLE "anycast routing is not configured" (skill_id),
-//                          "HTTP bridge is not configured" (url) — until those exist
+//                          "HTTP bridge is not configured" (url, without set_url_sender);
+//                          url: INVALID_ARGUMENT "url: ...", RESOURCE_EXHAUSTED (url_router.hpp)
 //   GetTask / CancelTask   INVALID_ARGUMENT "task_id is required"; NOT_FOUND "task not found: <id>";
 //                          CancelTask: FAILED_PRECONDITION (illegal transition)
 //   UpdateTaskStatus, CompleteTask, FailTask
@@ -35,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -92,6 +94,12 @@ class NodeService {
   const NodeServiceStats& stats() const { return stats_; }
   size_t open_uploads() const { return uploads_.size(); }
 
+  // SendTask{url}: the outbound A2A client (frontends/a2a_client/url_router.hpp)
+  // gets the url and the task. Unset: UNAVAILABLE "HTTP bridge is not
+  // configured" (as the original without a bridge).
+  using UrlSender = std::function<void(std::string url, a2a::SendTaskArgs args, a2a::Reply<a2a::Task> reply)>;
+  void set_url_sender(UrlSender s) { url_sender_ = std::move(s); }
+
  private:
   using NS = v1::NodeService;
   struct Upload {
@@ -129,6 +137,7 @@ class NodeService {
   std::unordered_map<uint64_t, Upload> uploads_;  // by our key
   uint64_t next_upload_ = 1;
   NodeServiceStats stats_;
+  UrlSender url_sender_;
 };
 
 // a2a::ApiCode -> gRPC Code (the engine uses gRPC's numbers).
