@@ -196,11 +196,55 @@ w(f"| artifact streaming, {tk.get('artifact_mib', '—')} MiB agent → client (
 w(f"| peak RSS of either daemon during the run (MiB) | {f1(max(trss) / 1024 if trss else None)} | < 64 MB | "
   f"{met(max(trss) * 1024 < 64e6) if trss else '—'} |")
 w("")
+hb = load("http.json")
+if hb:
+    w("## HTTP frontends: bridge and /metrics against @a2a-js/sdk (issue 6)")
+    w("")
+    if hb.get("skipped"):
+        w(f"skipped: {hb['skipped']}")
+    else:
+        w(f"`test/bench/http_bench.sh`: wrk `{hb.get('wrk_args', '?')}` on loopback, nothing pinned, ours and js in "
+          "the same run. js = @a2a-js/sdk 1.3.0 on express 5.3.0 (`test/bench/a2a_js_card_server.mjs`: the SDK's "
+          "`agentCardHandler` serving the card our bridge served, `jsonRpcHandler` + `DefaultRequestHandler` with an "
+          "in-process executor). SendMessage is A2A 1.0 JSON-RPC, blocking: each answer is the task in its terminal "
+          "state (checked: every answer holds TASK_STATE_COMPLETED; `bad` counts those that did not). Our agent is "
+          "`echo_agent_bench` on daemon B's gRPC socket (WORKING, then CompleteTask with an artifact); ours p2p goes "
+          "daemon A's bridge `/p2p/<B>/` → libp2p → B's agent and back.")
+        w("")
+        w("| figure | ours req/s | js req/s | ratio | ours p50 / p99 (ms) | js p50 / p99 (ms) | goal | met |")
+        w("|---|---|---|---|---|---|---|---|")
+
+        def lat(x):
+            return f"{f3(x.get('p50_ms'))} / {f3(x.get('p99_ms'))}" if x.get("rps") else "—"
+
+        def errs(x):
+            n = (x.get("non_2xx") or 0) + (x.get("socket_errors") or 0) + (x.get("unexpected") or 0)
+            return f" ({n} bad)" if n else ""
+
+        co, cj = hb.get("card_ours", {}), hb.get("card_js", {})
+        ro, rj = co.get("rps"), cj.get("rps")
+        w(f"| GET /.well-known/agent-card.json ({hb.get('card_bytes_ours', '?')} / {hb.get('card_bytes_js', '?')} "
+          f"bytes; best of 2) | {f1(ro)}{errs(co)} | {f1(rj)}{errs(cj)} | {ratio(ro, rj)} | {lat(co)} | {lat(cj)} | "
+          f"≥ 10× js | {met(ro >= 10 * rj) if ro and rj else '—'} |")
+        mo = hb.get("metrics_ours", {})
+        w(f"| GET /metrics | {f1(mo.get('rps'))}{errs(mo)} | — | | {lat(mo)} | — | — | — |")
+        so, sp, sj = hb.get("send_ours_local", {}), hb.get("send_ours_p2p", {}), hb.get("send_js", {})
+        w(f"| SendMessage round trips, local agent (B's bridge → B's agent over gRPC) | {f1(so.get('rps'))}{errs(so)} | "
+          f"{f1(sj.get('rps'))}{errs(sj)} | {ratio(so.get('rps'), sj.get('rps'))} | {lat(so)} | {lat(sj)} | — | — |")
+        w(f"| SendMessage round trips, P2P agent (A's bridge → libp2p → B's agent) | {f1(sp.get('rps'))}{errs(sp)} | "
+          f"— | | {lat(sp)} | — | — | — |")
+        pr = hb.get("peak_rss_kib", {})
+        w("")
+        w(f"Peak RSS: daemon A {f1(pr['a'] / 1024 if pr.get('a') else None, ' MiB')}, daemon B "
+          f"{f1(pr['b'] / 1024 if pr.get('b') else None, ' MiB')}, the js server "
+          f"{f1(pr['js'] / 1024 if pr.get('js') else None, ' MiB')}. Agent: {hb.get('agent', {})}. "
+          f"Card runs ours {hb.get('card_ours_runs')}, js {hb.get('card_js_runs')} req/s.")
+    w("")
 w("Raw JSON of this run:")
 w("")
 w("```")
 for n in ("start.json", "ours_ours.json", "js_js.json", "ours_js.json", "js_ours.json", "iperf.json", "tasks.json",
-          "task_ping.json"):
+          "task_ping.json", "http.json"):
     obj = load(n)
     if n == "iperf.json":
         obj = {"iperf3_MiBps": round(tcp_mib, 1)}

@@ -77,6 +77,9 @@ rss_pid=$!
 kill "$rss_pid" 2>/dev/null || true
 kill "$(cat "$tb_a/pid")" "$(cat "$tb_b/pid")"
 
+log "HTTP frontends: bridge and /metrics against @a2a-js/sdk (http_bench.sh)"
+"$root/test/bench/http_bench.sh" "$build" "$out" || echo '{}' >"$out/http.json"
+
 log "js <-> js"
 (cd "$root/test/interop" && node bench_js.mjs --bulk-mib $BULK --stream-mib $STREAM_MIB --dials $DIALS \
   --pings $PINGS --idle-conns 200) >"$out/js_js.json"
