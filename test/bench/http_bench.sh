@@ -14,6 +14,9 @@
 #       js:         the SDK's jsonRpcHandler + DefaultRequestHandler with an
 #                   in-process executor publishing the same events
 #     every answer must contain "TASK_STATE_COMPLETED" (counted otherwise).
+# Each run also records the CPU time of the server processes (ours: the
+# daemon(s) and the agent; js: node), so requests per CPU-second compares
+# the two on a loaded machine where requests/s depends on the neighbours.
 # Writes ONE JSON object to OUT_DIR/http.json.
 # Usage: test/bench/http_bench.sh BUILD_DIR [OUT_DIR]   Env: BENCH_QUICK=1, WRK_ARGS
 set -euo pipefail
@@ -57,22 +60,33 @@ wait_200() {  # $1 = url
   done
   log "no 200 from $1"; return 1
 }
-run_wrk() {  # $1 = name, $2 = url; env WRK_* for the script
+cpu_ticks() {  # utime + stime of the pids given, in clock ticks
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo $t
+}
+# The machine is shared and loaded: besides requests/s (what a client sees)
+# each run records the CPU time the server processes used, so requests per
+# CPU-second compares ours and js independently of the load.
+run_wrk() {  # $1 = name, $2 = url, rest = server pids; env WRK_* for the script
+  local name=$1 url=$2; shift 2
+  local c0; c0=$(cpu_ticks "$@")
   # shellcheck disable=SC2086
-  wrk $WRK_ARGS --timeout 10s -s "$root/test/bench/wrk_json.lua" "$2" 2>"$w/$1.err" | grep '^{' >"$w/$1.json" \
-    || echo '{}' >"$w/$1.json"
-  log "$1: $(cat "$w/$1.json")"
+  wrk $WRK_ARGS --timeout 10s -s "$root/test/bench/wrk_json.lua" "$url" 2>"$w/$name.err" | grep '^{' >"$w/$name.json" \
+    || echo '{}' >"$w/$name.json"
+  echo $(( $(cpu_ticks "$@") - c0 )) >"$w/$name.cpu"
+  log "$name: $(cat "$w/$name.json") server CPU ticks $(cat "$w/$name.cpu")"
 }
 
 log "daemons A and B with bridge and metrics, B's agent"
 bb=$(free_port); bm=$(free_port); ab=$(free_port); am=$(free_port)
-b_ma=$(start_daemon "$w/b" "$bb" "$bm"); pids+=("$(cat "$w/b/pid")")
+b_ma=$(start_daemon "$w/b" "$bb" "$bm"); b_pid=$(cat "$w/b/pid"); pids+=("$b_pid")
 b_peer=${b_ma##*/p2p/}
 "$build/echo_agent_bench" --sock "$w/b/d.sock" >"$w/agent.out" 2>"$w/agent.err" &
 agent_pid=$!; pids+=("$agent_pid")
 for _ in $(seq 100); do grep -q READY "$w/agent.out" 2>/dev/null && break; sleep 0.05; done
 grep -q READY "$w/agent.out" || { log "agent not ready: $(cat "$w/agent.err")"; exit 1; }
-start_daemon "$w/a" "$ab" "$am" -bootstrap-peers "$b_ma" >/dev/null; pids+=("$(cat "$w/a/pid")")
+start_daemon "$w/a" "$ab" "$am" -bootstrap-peers "$b_ma" >/dev/null; a_pid=$(cat "$w/a/pid"); pids+=("$a_pid")
 ours_card="http://127.0.0.1:$bb/.well-known/agent-card.json"
 wait_200 "$ours_card"
 wait_200 "http://127.0.0.1:$ab/p2p/$b_peer/.well-known/agent-card.json"  # A has B's card: connected
@@ -103,17 +117,17 @@ WRK_METHOD=POST WRK_BODY="$send_body" WRK_HEADERS="Content-Type: application/jso
 
 log "wrk $WRK_ARGS: agent card, ours and js alternating (best of 2 each)"
 for round in 1 2; do
-  run_wrk "card_ours_$round" "$ours_card"
-  run_wrk "card_js_$round" "$js_card"
+  run_wrk "card_ours_$round" "$ours_card" "$b_pid"
+  run_wrk "card_js_$round" "$js_card" "$js_pid"
 done
-run_wrk metrics_ours "http://127.0.0.1:$bm/metrics"
+run_wrk metrics_ours "http://127.0.0.1:$bm/metrics" "$b_pid"
 
 log "wrk $WRK_ARGS: SendMessage (blocking) ours local, ours p2p, js"
 export WRK_METHOD=POST WRK_BODY="$send_body" WRK_HEADERS="Content-Type: application/json|A2A-Version: 1.0"
 export WRK_EXPECT=TASK_STATE_COMPLETED
-run_wrk send_ours_local "http://127.0.0.1:$bb/"
-run_wrk send_ours_p2p "http://127.0.0.1:$ab/p2p/$b_peer/"
-run_wrk send_js "http://127.0.0.1:$jp/"
+run_wrk send_ours_local "http://127.0.0.1:$bb/" "$b_pid" "$agent_pid"
+run_wrk send_ours_p2p "http://127.0.0.1:$ab/p2p/$b_peer/" "$a_pid" "$b_pid" "$agent_pid"
+run_wrk send_js "http://127.0.0.1:$jp/" "$js_pid"
 unset WRK_METHOD WRK_BODY WRK_HEADERS WRK_EXPECT
 
 for x in a b; do awk '/VmHWM/ {print $2}' "/proc/$(cat "$w/$x/pid")/status" >"$w/$x.hwm" 2>/dev/null || true; done
@@ -122,11 +136,19 @@ kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
 $py - "$w" "$WRK_ARGS" "$js_rss" "$(wc -c <"$w/card.json")" "$(wc -c <"$w/js_card.json")" >"$out/http.json" <<'EOF'
 import json, os, sys
 w, args, js_rss, card_b, js_card_b = sys.argv[1], sys.argv[2], int(sys.argv[3] or 0), int(sys.argv[4]), int(sys.argv[5])
+hz = os.sysconf("SC_CLK_TCK")
 def load(n):
     try:
-        return json.load(open(os.path.join(w, n + ".json")))
+        r = json.load(open(os.path.join(w, n + ".json")))
     except (OSError, ValueError):
         return {}
+    try:
+        cpu = int(open(os.path.join(w, n + ".cpu")).read()) / hz
+        r["server_cpu_s"] = cpu
+        r["req_per_cpu_s"] = round(r["requests"] / cpu, 1) if cpu > 0 else None
+    except (OSError, ValueError, KeyError):
+        pass
+    return r
 def best(prefix):
     runs = [load(f"{prefix}_{i}") for i in (1, 2)]
     runs = [r for r in runs if r.get("rps")]
