@@ -36,6 +36,10 @@ net::Result<std::unique_ptr<McpProxy>> McpProxy::start(net::Loop& loop, a2a::Eng
       self->schedule_restart();
     }
   });
+  // A write to the stdin of a server that just died must be an EPIPE
+  // (handled: restart), not a SIGPIPE that kills the daemon. The daemon
+  // ignores SIGPIPE too, but only at the end of its start, after this.
+  ::signal(SIGPIPE, SIG_IGN);
   AAC_TRY(p->spawn());
   engine.set_incoming_handler([self](const a2a::IncomingTask& ev) { return self->claim(ev); });
   return p;
@@ -271,7 +275,7 @@ void McpProxy::reap_step() {
   unwatch();
   ++stats_.exits;
   const std::string status = child_->exit_text();
-  AAC_LOG(cfg_.log, warn, "mcp-proxy", "MCP server ended", {{"status", status}, {"reason", end_reason_}});
+  AAC_LOG(cfg_.log, warn, "mcp-proxy", "MCP server ended", {{"status", status}, {"reason", end_reason_.empty() ? std::string("closed its stdout") : end_reason_}});
   const std::string why = end_reason_.empty() ? "MCP server " + status : "MCP server stopped: " + end_reason_;
   if (client_) {
     client_->on_closed(why);
