@@ -168,6 +168,8 @@ const PrecedenceRow kPrecedence[] = {
      "e:2,e:3", "e:2,e:3"},
     {"mcp.listen", "[mcp]\nlisten = \":1\"", "AGENTANYCAST_MCP_LISTEN", ":2", "-mcp-listen=:3",
      [](const Config& c) { return c.mcp.listen; }, ":3000", ":1", ":2", ":3"},
+    {"mcp.proxy", "[mcp]\nproxy = \"node f.mjs\"", nullptr, nullptr, "-mcp-proxy=node c.mjs",
+     [](const Config& c) { return c.mcp_proxy; }, "", "node f.mjs", "node f.mjs", "node c.mjs"},
     {"anp.enabled", "[anp]\nenabled = true", "AGENTANYCAST_ANP_ENABLED", "0", nullptr,
      [](const Config& c) { return b(c.anp.enabled); }, "false", "true", "false", "false"},
     {"anp.listen", "[anp]\nlisten = \":1\"", "AGENTANYCAST_ANP_LISTEN", ":2", "-anp-listen=:3",
@@ -800,7 +802,7 @@ BAD_FLAG("flag anp listen", "-anp-listen=[::1]",
 BAD_FLAG("flag nats broker", "-nats-broker=localhost:4222",
          R"(config: flag -nats-broker: transport.nats.broker: invalid broker "localhost:4222" (want nats://host:port or tls://host:port))")
 BAD_FLAG("flag mcp-proxy blank", "-mcp-proxy=  ",
-         R"(config: flag -mcp-proxy: mcp-proxy: empty command (want e.g. "uvx mcp-server-filesystem /tmp"))")
+         R"(config: flag -mcp-proxy: mcp.proxy: empty command (want e.g. "uvx mcp-server-filesystem /tmp"))")
 
 #undef F
 #undef BAD_FILE
