@@ -2,6 +2,7 @@
 #include "frontends/bridge/bridge_rpc.hpp"
 
 #include "frontends/bridge/bridge_limits.hpp"
+#include "frontends/http/http_sse.hpp"
 #include "frontends/json/json_writer.hpp"
 
 namespace frontends::bridge {
@@ -240,11 +241,8 @@ std::string stream_artifact(const Call& c, std::string_view task_id, std::string
   return result_response(c.id_json, r);
 }
 
-std::string sse_event(std::string_view json) {
-  std::string e;
-  e.reserve(json.size() + 8);
-  e.append("data: ").append(json).append("\n\n");
-  return e;
-}
+// The checked writer: a line break in `json` (never from json::Writer)
+// becomes another data line instead of ending the event.
+std::string sse_event(std::string_view json) { return http::sse::data_event(json); }
 
 }  // namespace frontends::bridge

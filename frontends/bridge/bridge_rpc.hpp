@@ -100,7 +100,7 @@ std::string stream_status(const Call& c, std::string_view task_id, std::string_v
                           a2a::v1::TaskStatus s, const a2a::Message* msg, int64_t unix_ns);
 std::string stream_artifact(const Call& c, std::string_view task_id, std::string_view context_id,
                             const a2a::Artifact& a, bool append, bool last_chunk);
-// One SSE event: "data: <json>\n\n" (the JSON has no newline).
+// One SSE event: "data: <json>\n\n" (frontends/http/http_sse.hpp).
 std::string sse_event(std::string_view json);
 
 }  // namespace frontends::bridge
