@@ -45,6 +45,12 @@ net::Result<std::unique_ptr<Database>> Database::open(const std::string& dir) {
   }
   std::unique_ptr<Database> d(new Database(db, path));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // One daemon owns its store: EXCLUSIVE locking keeps the WAL index in our
+  // heap instead of the -shm file, so a transaction costs no fcntl() lock
+  // calls (29 per task round trip measured with strace before) and a second
+  // daemon on the same store is refused (SQLITE_BUSY) instead of sharing it.
+  // Must come before journal_mode=WAL to take effect for the WAL index.
+  AAC_TRY(d->exec("PRAGMA locking_mode=EXCLUSIVE"));
   AAC_TRY(d->exec("PRAGMA journal_mode=WAL"));
   AAC_TRY(d->exec("PRAGMA synchronous=NORMAL"));
   AAC_TRY(d->exec("PRAGMA foreign_keys=ON"));

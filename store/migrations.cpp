@@ -63,6 +63,12 @@ CREATE TABLE seen_envelopes (
   UNIQUE (peer_id, envelope_id)
 );
 )sql",
+    // v3: offline_queue_peer served no query (the engine keeps the per-peer
+    // order in memory and reads rows by envelope_id); it cost one page write
+    // per queued and per acknowledged envelope on the task path.
+    R"sql(
+DROP INDEX offline_queue_peer;
+)sql",
 };
 }  // namespace
 

@@ -133,17 +133,25 @@ size_t Stmt::column_len(int col) const { return static_cast<size_t>(sqlite3_colu
 
 Batch::~Batch() { rollback(); }
 
+net::Status Batch::prepare_control() {
+  if (begin_.raw()) return {};
+  AAC_TRY(Stmt::prepare_into(db_.handle(), begin_, "BEGIN IMMEDIATE"));
+  AAC_TRY(Stmt::prepare_into(db_.handle(), commit_, "COMMIT"));
+  return Stmt::prepare_into(db_.handle(), rollback_, "ROLLBACK");
+}
+
 net::Status Batch::begin() {
   ++writes_;
   if (open_) return {};
-  AAC_TRY(db_.exec("BEGIN IMMEDIATE"));
+  AAC_TRY(prepare_control());
+  AAC_TRY(begin_.run());
   open_ = true;
   return {};
 }
 
 net::Status Batch::commit() {
   if (!open_) return {};
-  auto r = db_.exec("COMMIT");
+  auto r = commit_.run();
   if (!r) {
     rollback();
     return r;
@@ -157,7 +165,7 @@ void Batch::rollback() {
   if (!open_) return;
   open_ = false;
   ++rollbacks_;
-  if (sqlite3_get_autocommit(db_.handle()) == 0) (void)db_.exec("ROLLBACK");
+  if (sqlite3_get_autocommit(db_.handle()) == 0) (void)rollback_.run();
 }
 
 }  // namespace store

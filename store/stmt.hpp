@@ -87,7 +87,11 @@ class Batch {
   Database& db() { return db_; }
 
  private:
+  // BEGIN IMMEDIATE / COMMIT / ROLLBACK prepared once (first begin()):
+  // sqlite3_exec would parse them again on every loop turn that writes.
+  net::Status prepare_control();
   Database& db_;
+  Stmt begin_, commit_, rollback_;
   bool open_ = false;
   uint64_t commits_ = 0;
   uint64_t writes_ = 0;

@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export AGENTANYCAST_ENABLE_MDNS=false   # multicast must never leave this machine
 total_pass=0; total_fail=0; failed_suites=()
+# What failed, repeated at the very end: CI shows a run's tail first.
+digest=$(mktemp)
 
 run_suite() {
   local name=$1; shift
@@ -27,7 +29,12 @@ run_suite() {
   if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; fi
   echo "=== $name: $p passed, $f failed ($((SECONDS - t0)) s)"
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-  [[ $f -ne 0 ]] && failed_suites+=("$name")
+  if [[ $f -ne 0 ]]; then
+    failed_suites+=("$name")
+    { echo "--- $name"
+      grep -E 'FAIL|ERROR|[Ee]rror:|SUMMARY|Assertion|deadly signal|Test unit|timeout|^ *#[0-9]+ 0x' "$log" | head -40
+    } >>"$digest"
+  fi
   rm -f "$log"
 }
 
@@ -38,6 +45,11 @@ for s in test/process/run.sh test/interop/run.sh test/netns/run.sh; do
   [[ -x $s ]] && run_suite "${s%/run.sh}" "$s" "$build" "$asan"
 done
 
-[[ ${#failed_suites[@]} -gt 0 ]] && echo "failed suites: ${failed_suites[*]}"
+if [[ ${#failed_suites[@]} -gt 0 ]]; then
+  echo "=== what failed (lines from the suites' output above)"
+  cat "$digest"
+  echo "failed suites: ${failed_suites[*]}"
+fi
+rm -f "$digest"
 echo "$total_pass passed, $total_fail failed"
 [[ $total_fail -eq 0 ]]

@@ -20,6 +20,10 @@ for bin in "$build"/fuzz_*; do
     pass=$((pass + 1))
   else
     echo "fuzz $name: FAILED"; tail -40 "$work/log"
+    # The input itself, so a failure seen only in CI's log can be replayed.
+    for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
+      [[ -f $f && $(stat -c %s "$f") -le 4096 ]] && echo "fuzz $name: FAILED input ${f##*/} base64 $(base64 -w0 "$f")"
+    done
     mkdir -p "$build/fuzz-failures/$name" && cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$build/fuzz-failures/$name/" 2>/dev/null
     fail=$((fail + 1))
   fi

@@ -55,8 +55,8 @@ TEST_CASE("store: migration v2 applies on top of a v1 database and keeps its dat
   }
   auto db = Database::open(dir);
   REQUIRE_MESSAGE(db, db.what());
-  CHECK((*db)->schema_version() == 2);
-  CHECK(latest_schema_version() == 2);
+  CHECK((*db)->schema_version() == 3);
+  CHECK(latest_schema_version() == 3);
   auto st = A2aStore::open(**db);
   REQUIRE(st);
   auto self = (*st)->cards->self();

@@ -60,3 +60,18 @@ TEST_CASE("store: a path under a regular file is refused with the path named") {
   CHECK(db.err() == net::Err::io);
   CHECK(db.what() == "store " + dir + "/file/sub: cannot create directory " + dir + "/file/sub: Not a directory");
 }
+
+TEST_CASE("store: a second opener of a store in use is refused (EXCLUSIVE locking), then admitted after close") {
+  std::string dir = temp_dir();
+  auto first = store::Database::open(dir);
+  REQUIRE(first);
+  REQUIRE((*first)->exec("INSERT INTO meta(key, value) VALUES ('k', 'v')"));
+  auto second = store::Database::open(dir);  // waits kBusyTimeoutMs, then gives up
+  REQUIRE_FALSE(second);
+  CHECK(second.err() == net::Err::io);
+  CHECK(second.what().find("locked") != std::string::npos);
+  first = net::Error{net::Err::io, "closed"};  // closes the first connection
+  auto third = store::Database::open(dir);
+  REQUIRE_MESSAGE(third, third.what());
+  CHECK((*third)->schema_version() == store::latest_schema_version());
+}
