@@ -190,7 +190,7 @@ s.test('documented errors: SendTask by skill / url, missing fields, unknown task
   const { a, b } = await pair()
   const U = grpc.status.UNAVAILABLE; const I = grpc.status.INVALID_ARGUMENT
   await expectError(call(a.client, 'SendTask', { skill_id: 'echo', message: text('x') }), U, 'anycast routing is not configured', 'by skill')
-  await expectError(call(a.client, 'SendTask', { url: 'http://127.0.0.1:1/', message: text('x') }), U, 'HTTP bridge is not configured', 'by url')
+  await expectError(call(a.client, 'SendTask', { url: 'ftp://127.0.0.1:1/', message: text('x') }), I, 'url: must start with http:// or https://', 'by url, not http(s)')
   await expectError(call(a.client, 'SendTask', { peer_id: b.peerId }), I, 'message is required', 'no message')
   await expectError(call(a.client, 'SendTask', { message: text('x') }), I, 'target (peer_id, skill_id, or url) is required', 'no target')
   await expectError(call(a.client, 'GetTask', {}), I, 'task_id is required', 'GetTask without id')

@@ -296,8 +296,20 @@ def test_grpc_two_daemons_task_lifecycle_cards_peers():
         # Errors the SDK maps (upstream.md §2.3).
         expect_error(lambda: a.stub.SendTask(ns.SendTaskRequest(skill_id="echo", message=text("x")), timeout=5),
                      grpc.StatusCode.UNAVAILABLE, "anycast routing is not configured")
-        expect_error(lambda: a.stub.SendTask(ns.SendTaskRequest(url="http://127.0.0.1:1/", message=text("x")), timeout=5),
-                     grpc.StatusCode.UNAVAILABLE, "HTTP bridge is not configured")
+        expect_error(lambda: a.stub.SendTask(ns.SendTaskRequest(url="ftp://127.0.0.1:1/", message=text("x")), timeout=5),
+                     grpc.StatusCode.INVALID_ARGUMENT, "url: must start with http:// or https://")
+        # By URL to an agent that is not there: the task is accepted, then FAILED with the reason.
+        tu = a.stub.SendTask(ns.SendTaskRequest(url="http://127.0.0.1:1/", message=text("x")), timeout=5).task
+        assert tu.status == g["m"].TASK_STATUS_SUBMITTED, tu
+        deadline = time.monotonic() + 15
+        while True:
+            got = a.stub.GetTask(ns.GetTaskRequest(task_id=tu.task_id), timeout=5).task
+            if got.status == g["m"].TASK_STATUS_FAILED:
+                why = got.messages[-1].parts[0].text_part.text
+                assert "Connection refused" in why, why
+                break
+            assert time.monotonic() < deadline, f"url task still {got.status}"
+            time.sleep(0.05)
         expect_error(lambda: a.stub.SendTask(ns.SendTaskRequest(peer_id=b.peer_id), timeout=5),
                      grpc.StatusCode.INVALID_ARGUMENT, "message is required")
         expect_error(lambda: a.stub.GetTask(ns.GetTaskRequest(task_id="nope"), timeout=5),
