@@ -229,6 +229,12 @@ class Engine {
   // proxy's skills): return true to take the task.
   using IncomingHandler = std::function<bool(const IncomingTask&)>;
   void set_incoming_handler(IncomingHandler h) { incoming_handler_ = std::move(h); }
+  // Offers the tasks still waiting for an agent (arrived while nobody
+  // listened, or not started before a restart) to the incoming handler
+  // again: the MCP proxy calls it once it knows its tools, so tasks for
+  // them that came earlier are claimed instead of waiting for a gRPC
+  // agent. Returns how many were claimed.
+  size_t reoffer_undispatched();
 
   // ================= artifact streaming (SendStreamingArtifact) =================
   // A writer carries STREAM_START, STREAM_CHUNK..., STREAM_END events (one
@@ -376,6 +382,8 @@ class Engine {
   // publishing
   void publish_staged();
   void mark_dispatched(const std::string& task_id);
+  // The IncomingTask event of a stored task (sender card attached).
+  std::shared_ptr<IncomingTask> incoming_event(const store::TaskRow& row);
 
   store::A2aStore& store_;
   Transport& transport_;

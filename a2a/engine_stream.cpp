@@ -67,24 +67,50 @@ ApiResult<SubId> Engine::subscribe_incoming(Sink<IncomingTask> sink) {
       if (staged) continue;
       auto row = store_.tasks->find(tid);
       if (!row || !*row) continue;
-      auto t = build_task(**row);
-      if (!t) continue;
-      auto ev = std::make_shared<IncomingTask>();
-      ev->task = t.take();
-      const bool local = (*row)->originator_peer_id == kLocalOriginator;
-      if (local) {
-        ev->task->originator_peer_id = self_text_;
-        if (card_) ev->sender_card = *card_;
-      } else if (auto c = store_.cards->peer((*row)->originator_peer_id); c && *c) {
-        AgentCard card;
-        if (card.decode(**c)) ev->sender_card = std::move(card);
-      }
+      auto ev = incoming_event(**row);
+      if (!ev) continue;
       const size_t n = ev->encoded_size();
       incoming_.enqueue(id, std::move(ev), n);
     }
     staged_resume_.push_back(id);
   }
   return id;
+}
+
+std::shared_ptr<IncomingTask> Engine::incoming_event(const store::TaskRow& row) {
+  auto t = build_task(row);
+  if (!t) return nullptr;
+  auto ev = std::make_shared<IncomingTask>();
+  ev->task = t.take();
+  if (row.originator_peer_id == kLocalOriginator) {
+    ev->task->originator_peer_id = self_text_;
+    if (card_) ev->sender_card = *card_;
+  } else if (auto c = store_.cards->peer(row.originator_peer_id); c && *c) {
+    AgentCard card;
+    if (card.decode(**c)) ev->sender_card = std::move(card);
+  }
+  return ev;
+}
+
+size_t Engine::reoffer_undispatched() {
+  if (!incoming_handler_) return 0;
+  auto ids = store_.tasks->undispatched(kMaxUndispatchedReplay);
+  if (!ids) return 0;
+  size_t claimed = 0;
+  for (const auto& tid : *ids) {
+    // This turn's arrivals are offered at the commit (publish_staged).
+    bool staged = false;
+    for (const auto& s : staged_incoming_)
+      if (s->task && s->task->task_id == tid) staged = true;
+    if (staged) continue;
+    auto row = store_.tasks->find(tid);
+    if (!row || !*row) continue;
+    auto ev = incoming_event(**row);
+    if (!ev || !incoming_handler_(*ev)) continue;
+    mark_dispatched(tid);
+    ++claimed;
+  }
+  return claimed;
 }
 
 ApiResult<SubId> Engine::subscribe_stream(std::string_view task_id, Sink<StreamEvent> sink) {

@@ -226,6 +226,11 @@ void McpProxy::on_ready(const std::vector<Tool>& tools) {
                            ", offered by agentanycastd -mcp-proxy";
   a2a::AgentCard card = card_with_tools(engine_.card(), card_skills_, tools, desc);
   card_skills_ = std::move(names);
+  // Tasks for these tools that arrived before the listing (or before a
+  // restart of the daemon) and still wait for an agent are ours now.
+  if (size_t n = engine_.reoffer_undispatched(); n > 0)
+    AAC_LOG(cfg_.log, info, "mcp-proxy", "claimed tasks that arrived before the tools were known",
+            {{"tasks", static_cast<uint64_t>(n)}});
   if (engine_.card() && *engine_.card() == card) return;  // a restart with the same tools
   net::Log* log = cfg_.log;
   engine_.set_card(std::move(card), [log](a2a::ApiResult<a2a::AgentCard> r) {

@@ -382,6 +382,32 @@ TEST_CASE("engine: tasks that arrive while no agent listens are replayed to the 
   CHECK(later.got.empty());
 }
 
+TEST_CASE("engine: waiting tasks are re-offered to a handler that appears later (the MCP proxy's tools)") {
+  Pair p;
+  p.b.engine->unsubscribe(p.b_sub);
+  std::string tool_task = p.send("{}", "ctx", "add");
+  std::string other = p.send("hi", "ctx", "chat");
+  CHECK(p.b.engine->reoffer_undispatched() == 0);  // no handler yet
+  std::vector<std::string> claimed;
+  p.b.engine->set_incoming_handler([&](const IncomingTask& in) {
+    if (!in.task || in.task->target_skill_id != "add") return false;
+    CHECK(in.task->originator_peer_id == p.a.text());
+    claimed.push_back(in.task->task_id);
+    return true;
+  });
+  CHECK(p.b.engine->reoffer_undispatched() == 1);
+  p.net.settle();
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0] == tool_task);
+  CHECK(p.b.engine->reoffer_undispatched() == 0);  // claimed ones are dispatched
+  // The other task still reaches the next agent; the claimed one does not.
+  Collector<IncomingTask> agent;
+  REQUIRE(p.b.engine->subscribe_incoming(agent.sink()));
+  p.net.settle();
+  REQUIRE(agent.got.size() == 1);
+  CHECK(agent.got[0].task->task_id == other);
+}
+
 TEST_CASE("engine: the offline queue TTL drops what waited too long") {
   Net net;
   Node& a = net.add();
