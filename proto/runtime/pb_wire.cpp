@@ -94,6 +94,17 @@ void Encoder::end(size_t body_start) {
   std::memcpy(out_.data() + body_start - 1, b, n);
 }
 
+void Encoder::fix_len(size_t len_at, size_t body) {
+  const size_t len = out_.size() - body;
+  uint8_t b[net::kMaxPbVarintLen];
+  const size_t n = net::varint_encode(len, b);
+  const size_t had = body - len_at;
+  const auto at = out_.begin() + static_cast<std::ptrdiff_t>(len_at);
+  if (n > had) out_.insert(at, n - had, uint8_t{0});
+  else if (n < had) out_.erase(at, at + static_cast<std::ptrdiff_t>(had - n));
+  std::memcpy(out_.data() + len_at, b, n);
+}
+
 // ---- Cursor: errors --------------------------------------------------------
 
 static const char* field_name(const MsgInfo& info, uint32_t number) {

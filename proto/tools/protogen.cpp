@@ -684,7 +684,7 @@ void emit_struct(Out& h, const MsgT& t, const FileD& f) {
   }
   if (!t.fields.empty()) h << "\n";
   h << "  void encode(::net::Bytes& out) const;  // appends\n"
-    << "  ::net::Bytes encode() const {\n    ::net::Bytes b;\n    encode(b);\n    return b;\n  }\n"
+    << "  ::net::Bytes encode() const {\n    ::net::Bytes b;\n    b.reserve(encoded_size());\n    encode(b);\n    return b;\n  }\n"
     << "  size_t encoded_size() const;\n"
     << "  ::net::Status decode(::net::BytesView in, const ::pb::Limits& lim = {});  // replaces *this\n"
     << "  void merge_from(::pb::Cursor& c);  // (decode internals)\n"

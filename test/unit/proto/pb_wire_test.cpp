@@ -596,3 +596,35 @@ TEST_CASE("pb limit: elements in total") {
   CHECK(s.what() == "pb: more than 4 elements in total at offset 4 (dht.pb.Message.closerPeers)");
   CHECK(pb::Limits{}.max_elements == 65536);
 }
+
+namespace {
+// A message whose encoded_size() is wrong by `lie` bytes: the encoder must
+// still write the true length (fix_len), whatever the error's direction.
+struct LyingMsg {
+  size_t body = 0;
+  long lie = 0;
+  size_t encoded_size() const { return static_cast<size_t>(static_cast<long>(body) + lie); }
+  void encode(Bytes& out) const { out.insert(out.end(), body, uint8_t{0x2a}); }
+};
+}  // namespace
+
+TEST_CASE("pb wire: a nested message's length is written up front and repaired when encoded_size() is wrong") {
+  for (size_t body : {0ul, 1ul, 127ul, 128ul, 300ul, 16383ul, 16384ul, 70000ul}) {
+    for (long lie : {0l, -1l, 1l, -200l, 200l, 20000l}) {
+      if (static_cast<long>(body) + lie < 0) continue;
+      CAPTURE(body);
+      CAPTURE(lie);
+      Bytes out{0x99};  // something before the field
+      pb::Encoder e(out);
+      e.msg(3, LyingMsg{body, lie});
+      out.push_back(0x77);  // and after
+      Bytes want{0x99, 0x1a};
+      uint8_t b[net::kMaxPbVarintLen];
+      size_t n = net::varint_encode(body, b);
+      want.insert(want.end(), b, b + n);
+      want.insert(want.end(), body, uint8_t{0x2a});
+      want.push_back(0x77);
+      CHECK(out == want);
+    }
+  }
+}
