@@ -84,9 +84,11 @@ inline constexpr size_t kStreamSubscriberBytes = 4 * 1024 * 1024;
 // A stream subscriber that stays full this long is ended with
 // RESOURCE_EXHAUSTED so the others continue.
 inline constexpr uint64_t kStreamStallTimeoutNs = 30 * net::kSecond;
-// StreamChunk.data bytes (a chunk rides in one envelope; gRPC's default
-// message limit is 4 MiB).
-inline constexpr size_t kMaxChunkDataLen = 4 * 1024 * 1024;
+// StreamChunk.data bytes. A chunk rides in one envelope and reaches the
+// client as one SubscribeTaskStream message, which gRPC clients refuse above
+// their default 4 MiB: 4 KiB are left for the ids and framing around the
+// data (a chunk of exactly 4 MiB made a 4 194 357-byte message).
+inline constexpr size_t kMaxChunkDataLen = 4 * 1024 * 1024 - 4 * 1024;
 inline constexpr size_t kMaxArtifactStreams = 256;             // open at once
 // Outbound frames buffered per outgoing artifact stream beyond what the
 // libp2p stream accepted.

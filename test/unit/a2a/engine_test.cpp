@@ -789,6 +789,35 @@ TEST_CASE("engine: streams: only the daemon running the task may stream to it; c
   CHECK(p.a.engine->stats().rejected == 1);
 }
 
+TEST_CASE("engine: the largest chunk fits a gRPC client's 4 MiB message limit; one byte more is refused") {
+  Pair p;
+  std::string id = p.send();
+  auto w = p.b.engine->open_artifact_writer([] {});
+  REQUIRE(w);
+  StreamRequest start;
+  start.mutable_stream_start().task_id = id;
+  start.mutable_stream_start().artifact_id = std::string(kMaxIdLen, 'a');
+  REQUIRE(p.b.engine->write_artifact(*w, start));
+  StreamRequest big;
+  auto& c = big.mutable_stream_chunk();
+  c.task_id = id;
+  c.artifact_id = std::string(kMaxIdLen, 'a');
+  c.sequence = INT32_MAX;
+  c.is_last = true;
+  c.data.assign(kMaxChunkDataLen + 1, 1);
+  auto r = p.b.engine->write_artifact(*w, big);
+  CHECK(r.code() == ApiCode::invalid_argument);
+  CHECK(r.message() == "stream chunk of " + std::to_string(kMaxChunkDataLen + 1) + " bytes exceeds " +
+                           std::to_string(kMaxChunkDataLen));
+  c.data.pop_back();
+  CHECK(p.b.engine->write_artifact(*w, big));
+  // What A's subscriber and B's uploader carry for it, with gRPC's 5-byte prefix.
+  StreamEvent ev;
+  ev.mutable_stream_chunk() = c;
+  CHECK(ev.encoded_size() + 5 <= 4u * 1024 * 1024);
+  CHECK(big.encoded_size() + 5 <= 4u * 1024 * 1024);
+}
+
 TEST_CASE("engine: an inbound stream cut mid-artifact ends it with reason ERROR") {
   Pair p;
   std::string id = p.send();
