@@ -13,7 +13,10 @@ for bin in "$build"/fuzz_*; do
   name=${bin##*/fuzz_}
   corpus="$root/fuzz/corpus/$name"
   work=$(mktemp -d)
-  args=("${limit[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 "$work")
+  # New inputs go to $work/new, not to $work: libFuzzer re-reads its output
+  # corpus while it runs, and would take its own growing log for an input.
+  mkdir "$work/new"
+  args=("${limit[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 "$work/new")
   [[ -d "$corpus" ]] && args+=("$corpus")
   if (cd "$work" && "$bin" "${args[@]}" >"$work/log" 2>&1); then
     echo "fuzz $name: ok ($(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$work/log" | tail -1))"
