@@ -17,7 +17,7 @@ BUILD_PKGS := g++ cmake ninja-build pkg-config git \
   protobuf-compiler libprotobuf-dev doctest-dev
 # ... and what the tests and benchmarks add.
 TEST_PKGS := clang-14 libclang-rt-14-dev libfuzzer-14-dev python3 python3-grpcio python3-grpc-tools \
-  iproute2 nftables procps sqlite3 hyperfine wrk iperf3 prometheus curl
+  iproute2 nftables procps sqlite3 hyperfine wrk iperf3 prometheus curl openssl
 
 .PHONY: all deps test-deps build run test bench fuzz asan clean
 
