@@ -37,6 +37,9 @@ class Stmt {
   // Parameters are numbered from 1, as in sqlite.
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, std::string_view v);
+  // Text and blobs are bound without a copy (SQLITE_STATIC): they must live
+  // until the step. A temporary string would dangle, so it does not compile.
+  Stmt& bind(int i, std::string&& v) = delete;
   Stmt& bind_blob(int i, net::BytesView v);
 
   // One step: true when a row is available, false when done. Errors: Err::io

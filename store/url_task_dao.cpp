@@ -50,7 +50,9 @@ net::Status UrlTaskDao::put(const UrlTaskRow& row) {
 
 net::Status UrlTaskDao::erase(std::string_view task_id) {
   AAC_TRY(batch_.begin());
-  erase_.bind(1, std::string(kPrefix) + std::string(task_id));
+  // A named key: bind() keeps a pointer (SQLITE_STATIC) until the step.
+  const std::string k = std::string(kPrefix) + std::string(task_id);
+  erase_.bind(1, k);
   return erase_.run();
 }
 
