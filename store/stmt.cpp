@@ -134,7 +134,7 @@ size_t Stmt::column_len(int col) const { return static_cast<size_t>(sqlite3_colu
 Batch::~Batch() { rollback(); }
 
 net::Status Batch::prepare_control() {
-  if (begin_.raw()) return {};
+  if (rollback_.raw()) return {};  // the last one: all three are ready
   AAC_TRY(Stmt::prepare_into(db_.handle(), begin_, "BEGIN IMMEDIATE"));
   AAC_TRY(Stmt::prepare_into(db_.handle(), commit_, "COMMIT"));
   return Stmt::prepare_into(db_.handle(), rollback_, "ROLLBACK");
