@@ -200,19 +200,7 @@ void Engine::send_task(SendTaskArgs a, Reply<Task> reply) {
   } else if (auto st = enqueue_tracked(*pid, env_id, std::move(env_bytes)); !st) {
     return reply(internal_error(st.error()));
   }
-  Task task;
-  task.task_id = row.task_id;
-  task.context_id = row.context_id;
-  task.status = S::TASK_STATUS_SUBMITTED;
-  task.messages.push_back(std::move(a.message));
-  task.created_at = timestamp_from_unix_ns(t);
-  task.updated_at = task.created_at;
-  task.target_skill_id = row.target_skill_id;
-  task.originator_peer_id = row.originator_peer_id;
-  after_commit([reply = std::move(reply), task = std::move(task)](const ApiError* err) mutable {
-    if (err) reply(*err);
-    else reply(std::move(task));
-  });
+  reply_submitted(row, std::move(a.message), t, std::move(reply));
 }
 
 ApiResult<Task> Engine::get_task(std::string_view task_id) {
@@ -462,6 +450,23 @@ ApiResult<AgentCard> Engine::peer_card(std::string_view peer_id) {
 
 void Engine::on_card_received(const p2p::PeerId& peer, const AgentCard& card) {
   if (auto st = store_.cards->put_peer(peer.to_base58(), card.encode(), unix_now()); !st) poison(st.error());
+}
+
+// The new task as SendTask answers it, once the turn committed.
+void Engine::reply_submitted(const store::TaskRow& row, Message message, int64_t t, Reply<Task> reply) {
+  Task task;
+  task.task_id = row.task_id;
+  task.context_id = row.context_id;
+  task.status = S::TASK_STATUS_SUBMITTED;
+  task.messages.push_back(std::move(message));
+  task.created_at = timestamp_from_unix_ns(t);
+  task.updated_at = task.created_at;
+  task.target_skill_id = row.target_skill_id;
+  task.originator_peer_id = row.originator_peer_id;
+  after_commit([reply = std::move(reply), task = std::move(task)](const ApiError* err) mutable {
+    if (err) reply(*err);
+    else reply(std::move(task));
+  });
 }
 
 // ---------------------------------------------------------------- group commit

@@ -384,6 +384,9 @@ class Engine {
   void mark_dispatched(const std::string& task_id);
   // The IncomingTask event of a stored task (sender card attached).
   std::shared_ptr<IncomingTask> incoming_event(const store::TaskRow& row);
+  // Arrived this turn: offered at the commit (publish_staged), not replayed.
+  bool staged_incoming(const std::string& task_id) const;
+  void reply_submitted(const store::TaskRow& row, Message message, int64_t t, Reply<Task> reply);
 
   store::A2aStore& store_;
   Transport& transport_;

@@ -61,10 +61,7 @@ ApiResult<SubId> Engine::subscribe_incoming(Sink<IncomingTask> sink) {
   auto ids = store_.tasks->undispatched(kMaxUndispatchedReplay);
   if (ids) {
     for (const auto& tid : *ids) {
-      bool staged = false;
-      for (const auto& s : staged_incoming_)
-        if (s->task && s->task->task_id == tid) staged = true;
-      if (staged) continue;
+      if (staged_incoming(tid)) continue;
       auto row = store_.tasks->find(tid);
       if (!row || !*row) continue;
       auto ev = incoming_event(**row);
@@ -75,6 +72,12 @@ ApiResult<SubId> Engine::subscribe_incoming(Sink<IncomingTask> sink) {
     staged_resume_.push_back(id);
   }
   return id;
+}
+
+bool Engine::staged_incoming(const std::string& task_id) const {
+  for (const auto& s : staged_incoming_)
+    if (s->task && s->task->task_id == task_id) return true;
+  return false;
 }
 
 std::shared_ptr<IncomingTask> Engine::incoming_event(const store::TaskRow& row) {
@@ -98,11 +101,7 @@ size_t Engine::reoffer_undispatched() {
   if (!ids) return 0;
   size_t claimed = 0;
   for (const auto& tid : *ids) {
-    // This turn's arrivals are offered at the commit (publish_staged).
-    bool staged = false;
-    for (const auto& s : staged_incoming_)
-      if (s->task && s->task->task_id == tid) staged = true;
-    if (staged) continue;
+    if (staged_incoming(tid)) continue;
     auto row = store_.tasks->find(tid);
     if (!row || !*row) continue;
     auto ev = incoming_event(**row);

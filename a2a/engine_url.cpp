@@ -34,19 +34,7 @@ std::string Engine::send_task_url(SendTaskArgs a, Reply<Task> reply) {
     reply(internal_error(st.error()));
     return {};
   }
-  Task task;
-  task.task_id = row.task_id;
-  task.context_id = row.context_id;
-  task.status = S::TASK_STATUS_SUBMITTED;
-  task.messages.push_back(std::move(a.message));
-  task.created_at = timestamp_from_unix_ns(t);
-  task.updated_at = task.created_at;
-  task.target_skill_id = row.target_skill_id;
-  task.originator_peer_id = row.originator_peer_id;
-  after_commit([reply = std::move(reply), task = std::move(task)](const ApiError* err) mutable {
-    if (err) reply(*err);
-    else reply(std::move(task));
-  });
+  reply_submitted(row, std::move(a.message), t, std::move(reply));
   return row.task_id;
 }
 
