@@ -53,7 +53,7 @@ struct BigRadix {
   uint32_t power;  // radix^group
 };
 
-BigRadix big_radix(uint32_t radix) {
+constexpr BigRadix big_radix(uint32_t radix) {
   BigRadix g{0, 1};
   while (uint64_t{g.power} * radix <= UINT32_MAX) {
     g.power *= radix;
@@ -62,7 +62,11 @@ BigRadix big_radix(uint32_t radix) {
   return g;
 }
 
-std::string big_encode(const BigAlphabet& a, BytesView data) {
+// The alphabet is a template argument so that the divisions by radix^group
+// and by radix are by constants (multiplications), which makes encoding a
+// peer ID ~5x faster: the engine prints peer IDs for every envelope.
+template <const BigAlphabet& a>
+std::string big_encode(BytesView data) {
   size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
   const BytesView rest = data.subspan(zeros);
@@ -72,8 +76,9 @@ std::string big_encode(const BigAlphabet& a, BytesView data) {
     const size_t from_end = rest.size() - 1 - i;  // byte index from the least significant end
     limbs[limbs.size() - 1 - from_end / 4] |= uint32_t{rest[i]} << (8 * (from_end % 4));
   }
-  const BigRadix g = big_radix(a.radix);
+  constexpr BigRadix g = big_radix(a.radix);
   std::string rev;  // digits, least significant first
+  rev.reserve(rest.size() * 2 + g.group);  // log(256)/log(36) < 2 digits per byte
   size_t start = 0;
   while (start < limbs.size() && limbs[start] == 0) ++start;
   while (start < limbs.size()) {
@@ -270,9 +275,9 @@ Result<Bytes> bits_decode(const BitAlphabet& a, std::string_view text, const Bit
 // --- multibase -----------------------------------------------------------------
 
 std::string encode_raw(Base base, BytesView data) {
-  if (base == Base::base58btc) return big_encode(kBase58, data);
-  if (base == Base::base36) return big_encode(kBase36, data);
-  if (base == Base::base36upper) return upper(big_encode(kBase36, data));
+  if (base == Base::base58btc) return big_encode<kBase58>(data);
+  if (base == Base::base36) return big_encode<kBase36>(data);
+  if (base == Base::base36upper) return upper(big_encode<kBase36>(data));
   return bits_encode(*bit_alphabet(base), data, is_upper(base), is_padded(base));
 }
 
@@ -302,7 +307,7 @@ Result<Decoded> decode(std::string_view text, size_t max_len) {
   return d;
 }
 
-std::string base58btc_encode(BytesView data) { return big_encode(kBase58, data); }
+std::string base58btc_encode(BytesView data) { return big_encode<kBase58>(data); }
 
 Result<Bytes> base58btc_decode(std::string_view text, size_t max_len) {
   if (text.size() > max_len)
