@@ -17,6 +17,12 @@ constexpr int kFlushRoundsPerTurn = 16;
 // After shutdown: connections still open this long past the grace period
 // are reset.
 constexpr uint64_t kShutdownHardStopNs = 1 * net::kSecond;
+// nghttp2 hands its output over one frame at a time; frames are gathered up
+// to this many bytes and written with one system call (a task's reply is a
+// HEADERS, a DATA and a trailer: three sendmsg calls before). Written only
+// while the socket is writable, so a gather always fits the socket's buffer.
+constexpr size_t kFlushGatherLen = 64 * 1024;
+static_assert(net::kTcpHighWater + kFlushGatherLen <= net::kTcpOutLimit);
 
 net::Error bad_listen(std::string_view addr, const std::string& why) {
   return {net::Err::invalid, "grpc listen \"" + std::string(addr) + "\": " + why};
@@ -150,6 +156,8 @@ void Server::flush(ConnId id) {
   if (it == links_.end()) return;
   Link& l = *it->second;
   if (l.closing) return;
+  net::Bytes& gather = gather_;
+  gather.clear();
   for (;;) {
     if (!l.tcp->writable()) {
       l.tcp->pause_reading();  // resumed by on_drain
@@ -157,9 +165,21 @@ void Server::flush(ConnId id) {
     }
     net::BytesView out = engine_.pending_output(id);
     if (out.empty()) break;
-    if (!l.tcp->write(out)) break;  // the socket failed: on_close follows
+    if (gather.size() + out.size() <= kFlushGatherLen) {
+      gather.insert(gather.end(), out.begin(), out.end());
+      engine_.consume_output(id, out.size());
+      continue;
+    }
+    if (!gather.empty()) {
+      if (!l.tcp->write(gather)) break;  // the socket failed: on_close follows
+      gather.clear();
+      continue;  // writable() again before the next frame
+    }
+    if (!l.tcp->write(out)) break;
     engine_.consume_output(id, out.size());
   }
+  // Fits (see kFlushGatherLen); false only when the socket failed.
+  if (!gather.empty()) (void)l.tcp->write(gather);
   if (engine_.done(id)) {
     l.closing = true;
     loop_.cancel_timer(l.timer);

@@ -126,6 +126,7 @@ class Server {
   std::vector<std::string> endpoints_;
   std::unordered_map<ConnId, std::unique_ptr<Link>> links_;
   std::vector<ConnId> dirty_;
+  net::Bytes gather_;  // flush()'s frames for one write; kept to reuse its memory
   net::HookId hook_{};
   net::TimerId shutdown_timer_ = net::kNoTimer;
   net::SmallFn<void()> shutdown_done_;

@@ -65,6 +65,8 @@ class Connection {
   void stream_resume(Stream& s);
 
   void process();
+  // process() once at the end of this loop turn (see connection.cpp).
+  void schedule_process();
   void host_streams_erase(StreamGlobalId gid);
 
  private:
@@ -96,6 +98,7 @@ class Connection {
   size_t negotiating_in_ = 0;
   bool processing_ = false;
   bool again_ = false;
+  bool process_scheduled_ = false;
   bool closing_ = false;
   bool dead_ = false;
   bool announced_ = false;
