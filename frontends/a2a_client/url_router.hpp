@@ -98,6 +98,7 @@ class UrlRouter {
 
   UrlRouter(net::Loop& loop, a2a::Engine& engine, UrlRouterOptions opt, net::Log* log);
   net::Status resume();
+  net::Status ensure_tls();  // creates tls_ on first use
   Job& add_job(std::string task_id, AgentUrl url, Protocol proto);
   void start_call(Job& j, Phase phase, std::string body);
   void on_conn_data(Job& j, net::BytesView data);
@@ -117,7 +118,7 @@ class UrlRouter {
   a2a::Engine& engine_;
   UrlRouterOptions opt_;
   net::Log* log_;
-  std::unique_ptr<crypto::TlsContext> tls_;
+  std::unique_ptr<crypto::TlsContext> tls_;  // null until the first https:// URL (or a CA file is set)
   std::unique_ptr<store::UrlTaskDao> dao_;
   json::Parser parser_;
   std::unordered_map<std::string, std::unique_ptr<Job>> jobs_;

@@ -144,6 +144,19 @@ def test_group_readable_key_file_is_refused_with_one_line():
         env.close()
 
 
+def test_missing_bridge_ca_file_stops_the_start_naming_the_file():
+    # The system CA store is loaded on the first https:// URL, but a CA file
+    # the user configured is read at start, so a typo is reported at once.
+    env = Env()
+    try:
+        missing = os.path.join(env.home, "no-such-ca.pem")
+        r = env.run([binary("agentanycastd"), "-listen", "/ip4/127.0.0.1/tcp/0", "-bridge-ca-file", missing])
+        assert r.returncode != 0, (r.returncode, r.stderr)
+        assert missing in r.stderr and "tls: cannot load CA" in r.stderr, r.stderr
+    finally:
+        env.close()
+
+
 def test_sdk_spawn_argv_is_accepted():
     """upstream.md §2.2: the SDKs pass these flags (with --x=v spelling)."""
     env = Env()
