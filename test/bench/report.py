@@ -1,5 +1,5 @@
 """Composes test/bench/RESULTS.md from the JSON files run.sh wrote.
-Usage: report.py <dir> <stripped daemon size in bytes>"""
+Usage: report.py <dir> <stripped daemon size in bytes> [<stripped size of the size-optimized build, 0: none>]"""
 import datetime
 import json
 import os
@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 d, size_bytes = sys.argv[1], int(sys.argv[2])
+small_bytes = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 
 
 def load(name):
@@ -107,6 +108,14 @@ w(f"| idle RSS 5 s after start | {f1(rss / 1024 if rss else None, ' MiB')} | ≤
   f"{met(rss <= 4 * 1000 * 1000 / 1024 if rss else None)} / {met(rss <= 6 * 1000 * 1000 / 1024 if rss else None)} |")
 w(f"| start to `started` log line, p50 of 20 (min) | {f1(start.get('start_ms_p50'), ' ms')} "
   f"({f1(start.get('start_ms_min'), ' ms')}) | — | — |")
+if small_bytes:
+    ss = load("start_small.json")
+    srss = ss.get("idle_rss_kib")
+    w(f"| stripped `agentanycastd`, size-optimized build (`make small`: -Os, LTO) | {small_bytes / 1e6:.2f} MB | "
+      f"≤ 1.5 MB | {met(small_bytes <= 1.5e6)} |")
+    w(f"| idle RSS 5 s after start, size-optimized build | {f1(srss / 1024 if srss else None, ' MiB')} | "
+      f"≤ 4 MB / ≤ 6 MB | {met(srss <= 4 * 1000 * 1000 / 1024 if srss else None)} / "
+      f"{met(srss <= 6 * 1000 * 1000 / 1024 if srss else None)} |")
 w("")
 w("## Raw limits of this machine (same run)")
 w("")
@@ -253,7 +262,7 @@ if hb:
 w("Raw JSON of this run:")
 w("")
 w("```")
-for n in ("start.json", "ours_ours.json", "js_js.json", "ours_js.json", "js_ours.json", "iperf.json", "tasks.json",
+for n in ("start.json", "start_small.json", "ours_ours.json", "js_js.json", "ours_js.json", "js_ours.json", "iperf.json", "tasks.json",
           "task_ping.json", "http.json"):
     obj = load(n)
     if n == "iperf.json":

@@ -2,10 +2,13 @@
 # make bench: measures our binaries against js-libp2p and against the raw
 # limits of this machine, side by side in one run, and writes
 # test/bench/RESULTS.md (machine, date, figures, ratios, goals).
-# Usage: test/bench/run.sh BUILD_DIR
+# Usage: test/bench/run.sh BUILD_DIR [SMALL_DIR]
+# SMALL_DIR: the size-optimized build (`make small`); its stripped size and
+# idle RSS are reported next to the default build's.
 # Env: BENCH_QUICK=1 for a short run (smaller transfers and counts).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
+small=""; [[ -n "${2:-}" && -x "${2}/agentanycastd" ]] && small=$(cd "$2" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp -d /tmp/aac-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$out"' EXIT
@@ -33,6 +36,12 @@ log "static figures"
 strip -o "$out/agentanycastd.stripped" "$build/agentanycastd"
 size_bytes=$(stat -c %s "$out/agentanycastd.stripped")
 $py "$root/test/bench/start_rss.py" "$build/agentanycastd" >"$out/start.json"
+small_bytes=0
+if [[ -n $small ]]; then
+  strip -o "$out/agentanycastd.small" "$small/agentanycastd"
+  small_bytes=$(stat -c %s "$out/agentanycastd.small")
+  $py "$root/test/bench/start_rss.py" "$small/agentanycastd" >"$out/start_small.json"
+fi
 
 log "raw limits: AEAD, loopback TCP (iperf3), yamux core"
 "$build/aead_bench" | grep '^{' >"$out/aead.jsonl"
@@ -84,6 +93,6 @@ log "js <-> js"
 (cd "$root/test/interop" && node bench_js.mjs --bulk-mib $BULK --stream-mib $STREAM_MIB --dials $DIALS \
   --pings $PINGS --idle-conns 200) >"$out/js_js.json"
 
-$py "$root/test/bench/report.py" "$out" "$size_bytes" >"$root/test/bench/RESULTS.md"
+$py "$root/test/bench/report.py" "$out" "$size_bytes" "$small_bytes" >"$root/test/bench/RESULTS.md"
 log "wrote test/bench/RESULTS.md"
 cat "$root/test/bench/RESULTS.md"
