@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "store/migrations.hpp"
+#include "store/store_limits.hpp"
 
 namespace store {
 
@@ -53,6 +54,8 @@ net::Result<std::unique_ptr<Database>> Database::open(const std::string& dir) {
   AAC_TRY(d->exec("PRAGMA locking_mode=EXCLUSIVE"));
   AAC_TRY(d->exec("PRAGMA journal_mode=WAL"));
   AAC_TRY(d->exec("PRAGMA synchronous=NORMAL"));
+  AAC_TRY(d->exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWalAutocheckpointPages)));
+  AAC_TRY(d->exec("PRAGMA journal_size_limit=" + std::to_string(kWalSizeLimitBytes)));
   AAC_TRY(d->exec("PRAGMA foreign_keys=ON"));
   AAC_TRY(d->migrate());
   return d;

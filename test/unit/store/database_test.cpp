@@ -6,8 +6,18 @@
 #include <string>
 
 #include "store/database.hpp"
+#include "store/store_limits.hpp"
 
 namespace {
+int64_t pragma_int(sqlite3* h, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql, -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  int64_t v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
 std::string temp_dir() {
   char tmpl[] = "/tmp/aac-store-XXXXXX";
   REQUIRE(mkdtemp(tmpl) != nullptr);
@@ -33,6 +43,11 @@ TEST_CASE("store: open creates a private directory and a WAL database at the lat
   REQUIRE(sqlite3_step(s) == SQLITE_ROW);
   CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) == "wal");
   sqlite3_finalize(s);
+  // Fewer, larger checkpoints than sqlite's default of 1 000 pages, and a
+  // bounded WAL file (store_limits.hpp says why).
+  CHECK(pragma_int((*db)->handle(), "PRAGMA wal_autocheckpoint") == store::kWalAutocheckpointPages);
+  CHECK(pragma_int((*db)->handle(), "PRAGMA journal_size_limit") == store::kWalSizeLimitBytes);
+  CHECK(pragma_int((*db)->handle(), "PRAGMA synchronous") == 1);  // NORMAL
 }
 
 TEST_CASE("store: reopening keeps the schema; a newer schema is refused") {
