@@ -10,7 +10,11 @@
 
 namespace net {
 namespace {
-constexpr size_t kMinAlloc = 4096;
+// First allocation of a buffer. Below glibc's large-request threshold (1 KiB):
+// a 4 KiB first allocation made malloc consolidate its fastbins on almost
+// every new stream or message (2.5 % of the task path in perf); most
+// messages are a few hundred bytes and bigger ones double from here.
+constexpr size_t kMinAlloc = 512;
 }
 
 bool Buffer::reserve_tail(size_t n) {

@@ -115,7 +115,9 @@ class RxRing {
 
  private:
   void grow(size_t need) {
-    size_t cap = std::max<size_t>(cap_, 4096);
+    // 512: below glibc's large-request threshold, like net::Buffer's first
+    // allocation (a stream carrying one envelope never needs more).
+    size_t cap = std::max<size_t>(cap_, 512);
     while (cap < need) cap *= 2;
     std::unique_ptr<uint8_t[]> nb(new uint8_t[cap]);
     size_t first = std::min(size_, cap_ - head_);
