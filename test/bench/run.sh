@@ -63,11 +63,13 @@ ma=$(start_daemon "$out/d2")
 kill "$(cat "$out/d2/pid")"
 
 log "ours -> js"
-(cd "$root/test/interop" && node js/peer.mjs --listen /ip4/127.0.0.1/tcp/0 --perf server --echo --stay --quiet >"$out/jspeer.out" 2>"$out/jspeer.err") &
+# exec: $! is node itself, so the kill below (and the EXIT trap) stop it;
+# a subshell in between left node running after every bench.
+(cd "$root/test/interop" && exec node js/peer.mjs --listen /ip4/127.0.0.1/tcp/0 --perf server --echo --stay --quiet >"$out/jspeer.out" 2>"$out/jspeer.err") &
 jspid=$!
 for _ in $(seq 200); do grep -q peerId "$out/jspeer.out" 2>/dev/null && break; sleep 0.05; done
 jsma=$($py -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["addrs"][0])' "$out/jspeer.out")
-node_pid=$(pgrep -P "$jspid" node || echo "$jspid")
+node_pid=$jspid
 "$build/p2p_bench" --target "$jsma" --server-pid "$node_pid" --bulk-mib $BULK --stream-mib $STREAM_MIB \
   --dials $DIALS --pings $PINGS --idle-conns 0 >"$out/ours_js.json"
 kill "$jspid" 2>/dev/null || true
