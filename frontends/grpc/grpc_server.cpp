@@ -156,7 +156,10 @@ void Server::flush(ConnId id) {
   if (it == links_.end()) return;
   Link& l = *it->second;
   if (l.closing) return;
-  net::Bytes& gather = gather_;
+  // Taken from the member for this call (its memory is reused; a nested
+  // flush, should a callback ever cause one, would get a fresh buffer).
+  net::Bytes gather;
+  gather.swap(gather_);
   gather.clear();
   for (;;) {
     if (!l.tcp->writable()) {
@@ -180,6 +183,7 @@ void Server::flush(ConnId id) {
   }
   // Fits (see kFlushGatherLen); false only when the socket failed.
   if (!gather.empty()) (void)l.tcp->write(gather);
+  gather_.swap(gather);
   if (engine_.done(id)) {
     l.closing = true;
     loop_.cancel_timer(l.timer);
