@@ -157,8 +157,11 @@ class H2Client {
             std::strlen(k), std::strlen(v), NGHTTP2_NV_FLAG_NONE};
   }
   static void append_message(Call& c, const net::Bytes& m) {
-    if (c.out_off > 0 && c.out_off == c.out.size()) {
-      c.out.clear();
+    // Drop what nghttp2 has taken once it is at least half the buffer, so
+    // `out` stays near the caller's read-ahead instead of growing (and
+    // faulting in fresh pages) for the whole upload.
+    if (c.out_off > 0 && c.out_off * 2 >= c.out.size()) {
+      c.out.erase(c.out.begin(), c.out.begin() + static_cast<ptrdiff_t>(c.out_off));
       c.out_off = 0;
     }
     uint32_t len = static_cast<uint32_t>(m.size());
