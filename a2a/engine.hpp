@@ -249,7 +249,7 @@ class Engine {
   // task <id>" (chunk/end without start), "artifact <id> of task <id> is
   // still open" (start while open); UNAVAILABLE "stream to peer <id> failed:
   // <why>". After an error the writer is closed.
-  ApiResult<Flow> write_artifact(WriterId w, const StreamRequest& ev);
+  ApiResult<Flow> write_artifact(WriterId w, StreamRequest ev);
   // The client half-closed (aborted = cancelled: an open artifact ends with
   // reason CANCELED, else an open artifact ends with reason ERROR).
   void close_artifact_writer(WriterId w, bool aborted);

@@ -214,7 +214,7 @@ void Engine::fail_writer(Writer& w, std::string error) {
   w.open = false;
 }
 
-ApiResult<Flow> Engine::write_artifact(WriterId wid, const StreamRequest& ev) {
+ApiResult<Flow> Engine::write_artifact(WriterId wid, StreamRequest ev) {
   using EC = StreamRequest::EventCase;
   auto it = writers_.find(wid);
   if (it == writers_.end()) return ApiError{ApiCode::failed_precondition, "no such artifact writer"};
@@ -268,7 +268,7 @@ ApiResult<Flow> Engine::write_artifact(WriterId wid, const StreamRequest& ev) {
       if (c.data.size() > kMaxChunkDataLen)
         return ApiError{ApiCode::invalid_argument, "stream chunk of " + std::to_string(c.data.size()) +
                                                        " bytes exceeds " + std::to_string(kMaxChunkDataLen)};
-      out.mutable_stream_chunk() = c;
+      out.mutable_stream_chunk() = std::move(ev.stream_chunk);  // the data is not copied
       task_id = &w.task_id;
       break;
     }
@@ -292,7 +292,7 @@ ApiResult<Flow> Engine::write_artifact(WriterId wid, const StreamRequest& ev) {
       case StreamEvent::EventCase::stream_chunk: env.mutable_stream_chunk() = std::move(out.stream_chunk); break;
       default: env.mutable_stream_end() = std::move(out.stream_end); break;
     }
-    if (!transport_.out_stream_write(w.out_stream, env.encode())) {
+    if (!transport_.out_stream_write(w.out_stream, encode_framed(env))) {
       w.blocked = true;
       return Flow::blocked;
     }
@@ -324,7 +324,7 @@ void Engine::close_artifact_writer(WriterId wid, bool aborted) {
     if (w.remote) {
       Envelope env = make_envelope(ET::ENVELOPE_TYPE_STREAM_END);
       env.mutable_stream_end() = end;
-      (void)transport_.out_stream_write(w.out_stream, env.encode());
+      (void)transport_.out_stream_write(w.out_stream, encode_framed(env));
     } else {
       StreamEvent ev;
       ev.mutable_stream_end() = end;

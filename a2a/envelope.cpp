@@ -1,6 +1,7 @@
 #include "a2a/envelope.hpp"
 
 #include "a2a/a2a_limits.hpp"
+#include "a2a/frame.hpp"
 #include "proto/runtime/pb_limits.hpp"
 
 namespace a2a {
@@ -136,6 +137,16 @@ std::string_view envelope_task_id(const Envelope& e) {
     case PC::stream_end: return e.stream_end.task_id;
     default: return {};
   }
+}
+
+net::Bytes encode_framed(const Envelope& e) {
+  const size_t len = e.encoded_size();
+  net::Bytes f;
+  f.reserve(kFrameHeaderLen + len);
+  auto h = frame_header(static_cast<uint32_t>(len));
+  f.insert(f.end(), h.begin(), h.end());
+  e.encode(f);
+  return f;
 }
 
 net::Status decode_envelope(net::BytesView bytes, Envelope& out) {

@@ -42,6 +42,11 @@ int64_t unix_ns_from_timestamp(const Timestamp& t);
 // An unknown type (12+) or UNSPECIFIED decodes fine: the caller ignores it.
 net::Status decode_envelope(net::BytesView bytes, Envelope& out);
 
+// The envelope as one a2a frame (frame.hpp: 4-byte length, then the
+// protobuf), encoded in place: an artifact chunk is copied once, not again
+// to put the length in front.
+net::Bytes encode_framed(const Envelope& e);
+
 // The payload case a type must carry (PayloadCase::none for unknown types).
 Envelope::PayloadCase payload_case_for(EnvelopeType t);
 

@@ -443,15 +443,10 @@ uint64_t P2pBinding::open_out_stream(const p2p::PeerId& peer) {
   return id;
 }
 
-bool P2pBinding::out_stream_write(uint64_t id, net::Bytes envelope) {
+bool P2pBinding::out_stream_write(uint64_t id, net::Bytes f) {
   auto it = outs_.find(id);
   if (it == outs_.end()) return true;  // failed: the engine learns through on_out_stream_closed
   OutStream& o = it->second;
-  net::Bytes f;
-  f.reserve(kFrameHeaderLen + envelope.size());
-  auto h = frame_header(static_cast<uint32_t>(envelope.size()));
-  f.insert(f.end(), h.begin(), h.end());
-  f.insert(f.end(), envelope.begin(), envelope.end());
   o.bytes += f.size();
   stats_.out_stream_bytes += f.size();
   stats_.out_stream_peak = std::max(stats_.out_stream_peak, stats_.out_stream_bytes);

@@ -97,7 +97,7 @@ class P2pBinding final : public Transport {
   bool connected(const p2p::PeerId& peer) const override { return host_.is_connected(peer); }
   void card_changed() override;
   uint64_t open_out_stream(const p2p::PeerId& peer) override;
-  bool out_stream_write(uint64_t id, net::Bytes envelope) override;
+  bool out_stream_write(uint64_t id, net::Bytes frame) override;
   void out_stream_close(uint64_t id, bool abort) override;
   void resume_inbound(uint64_t inbound_id) override;
 

@@ -45,9 +45,10 @@ class Transport {
   // STREAM_CHUNK..., STREAM_END frames in order. Returns its id; failures
   // arrive as Engine::on_out_stream_closed(id, error).
   virtual uint64_t open_out_stream(const p2p::PeerId& peer) = 0;
-  // Queues one frame (always taken). Returns false when the stream's buffer
-  // is now at its bound: write no more until Engine::on_out_stream_writable(id).
-  virtual bool out_stream_write(uint64_t id, net::Bytes envelope) = 0;
+  // Queues one frame, framed already (encode_framed: length + A2AEnvelope
+  // bytes), always taken. Returns false when the stream's buffer is now at
+  // its bound: write no more until Engine::on_out_stream_writable(id).
+  virtual bool out_stream_write(uint64_t id, net::Bytes frame) = 0;
   // Half-closes after the queued frames (abort: reset now).
   virtual void out_stream_close(uint64_t id, bool abort) = 0;
 

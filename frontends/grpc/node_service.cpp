@@ -290,7 +290,7 @@ void NodeService::send_streaming_artifact(ClientReader<NS::SendStreamingArtifact
 void NodeService::on_upload_message(uint64_t key, NS::SendStreamingArtifact::Request&& req) {
   auto it = uploads_.find(key);
   if (it == uploads_.end()) return;
-  auto res = engine_.write_artifact(it->second.writer, req);
+  auto res = engine_.write_artifact(it->second.writer, std::move(req));
   Status err;
   if (!res) {
     err = to_status(res.error());

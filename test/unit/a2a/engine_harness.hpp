@@ -56,7 +56,7 @@ struct FakeTransport final : Transport {
   bool connected(const p2p::PeerId& peer) const override;
   void card_changed() override { ++card_pushes; }
   uint64_t open_out_stream(const p2p::PeerId& peer) override;
-  bool out_stream_write(uint64_t id, net::Bytes envelope) override;
+  bool out_stream_write(uint64_t id, net::Bytes frame) override;
   void out_stream_close(uint64_t id, bool abort) override;
   void resume_inbound(uint64_t inbound_id) override;
 };
@@ -175,7 +175,7 @@ struct Net {
         moved = true;
         net::Bytes f = std::move(o.frames.front());
         o.frames.pop_front();
-        if (!to->engine->on_frame(o.from, o.inbound_id, f)) o.paused = true;
+        if (!to->engine->on_frame(o.from, o.inbound_id, net::BytesView(f).subspan(kFrameHeaderLen))) o.paused = true;
       }
       if (o.blocked && o.frames.size() < kStreamOutBufferedFrames) {
         o.blocked = false;
@@ -241,9 +241,10 @@ inline uint64_t FakeTransport::open_out_stream(const p2p::PeerId& peer) {
   o.inbound_id = net->next_inbound++;
   return id;
 }
-inline bool FakeTransport::out_stream_write(uint64_t id, net::Bytes envelope) {
+inline bool FakeTransport::out_stream_write(uint64_t id, net::Bytes frame) {
   auto& o = net->outs[id];
-  o.frames.push_back(std::move(envelope));
+  REQUIRE(frame.size() >= kFrameHeaderLen);  // framed, as P2pBinding sends it
+  o.frames.push_back(std::move(frame));
   net->max_out_buffer = std::max(net->max_out_buffer, o.frames.size());
   if (o.frames.size() >= kStreamOutBufferedFrames) {
     o.blocked = true;
