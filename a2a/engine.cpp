@@ -126,7 +126,7 @@ Engine::PeerState& Engine::peer_state(const p2p::PeerId& p) {
 std::string Engine::new_id() {
   std::array<uint8_t, 16> r;
   cfg_.random(r);
-  return uuid_v4(r);
+  return uuid_v7(unix_now(), r);
 }
 
 void Engine::poison(const net::Error& e) {

@@ -38,12 +38,9 @@ bool is_stream_type(EnvelopeType t) {
          t == T::ENVELOPE_TYPE_STREAM_END;
 }
 
-std::string uuid_v4(std::span<const uint8_t, 16> r) {
+namespace {
+std::string uuid_text(const uint8_t (&b)[16]) {
   static const char kHex[] = "0123456789abcdef";
-  uint8_t b[16];
-  for (size_t i = 0; i < 16; ++i) b[i] = r[i];
-  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // variant 10
   std::string s;
   s.reserve(36);
   for (size_t i = 0; i < 16; ++i) {
@@ -52,6 +49,29 @@ std::string uuid_v4(std::span<const uint8_t, 16> r) {
     s.push_back(kHex[b[i] & 15]);
   }
   return s;
+}
+}  // namespace
+
+std::string uuid_v4(std::span<const uint8_t, 16> r) {
+  uint8_t b[16];
+  for (size_t i = 0; i < 16; ++i) b[i] = r[i];
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // variant 10
+  return uuid_text(b);
+}
+
+std::string uuid_v7(int64_t unix_ns, std::span<const uint8_t, 16> r) {
+  const uint64_t ns = unix_ns > 0 ? static_cast<uint64_t>(unix_ns) : 0;
+  const uint64_t ms = (ns / 1'000'000) & 0xffff'ffff'ffffull;  // 48 bits: until year 10889
+  // The fraction of the millisecond scaled to 12 bits (RFC 9562 §6.2 method 3).
+  const uint32_t frac = static_cast<uint32_t>(((ns % 1'000'000) << 12) / 1'000'000);
+  uint8_t b[16];
+  for (size_t i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
+  b[6] = static_cast<uint8_t>(0x70 | (frac >> 8));  // version 7
+  b[7] = static_cast<uint8_t>(frac);
+  for (size_t i = 8; i < 16; ++i) b[i] = r[i];
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // variant 10
+  return uuid_text(b);
 }
 
 Timestamp timestamp_from_unix_ns(int64_t ns) {

@@ -22,6 +22,29 @@ TEST_CASE("envelope: uuid v4 text has the version and variant bits") {
   }
 }
 
+TEST_CASE("envelope: uuid v7 is RFC 9562's example and sorts by time") {
+  // RFC 9562 appendix A.6: unix_ts_ms 0x017F22E279B0, rand_a 0xCC3, rand_b
+  // 0x18C4DC0C0C07398F. Our rand_a is the sub-millisecond fraction scaled to
+  // 12 bits (method 3): 797 700 ns of the millisecond give 0xCC3.
+  std::array<uint8_t, 16> r{};
+  const uint8_t rand_b[8] = {0x98, 0xc4, 0xdc, 0x0c, 0x0c, 0x07, 0x39, 0x8f};
+  for (size_t i = 0; i < 8; ++i) r[8 + i] = rand_b[i];
+  CHECK(uuid_v7(0x017F22E279B0ll * 1'000'000 + 797'700, r) == "017f22e2-79b0-7cc3-98c4-dc0c0c07398f");
+  static const std::regex re("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  r.fill(0xff);
+  std::string prev;
+  // Later ids sort after earlier ones whatever their random bits, from one
+  // microsecond apart (the fraction's step is 244 ns) across milliseconds.
+  for (int64_t ns = 1'700'000'000'000'000'000; ns < 1'700'000'000'003'000'000; ns += 1'000) {
+    for (auto& b : r) b = static_cast<uint8_t>(b * 31 + 7);
+    std::string id = uuid_v7(ns, r);
+    REQUIRE(std::regex_match(id, re));
+    REQUIRE(id > prev);
+    prev = id;
+  }
+  CHECK(uuid_v7(-5, r).substr(0, 13) == "00000000-0000");  // before 1970: clamped, not wrapped
+}
+
 TEST_CASE("envelope: timestamps round-trip, negative and hostile values are clamped") {
   CHECK(unix_ns_from_timestamp(timestamp_from_unix_ns(1'700'000'000'123'456'789)) == 1'700'000'000'123'456'789);
   auto t = timestamp_from_unix_ns(-1);
