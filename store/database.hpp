@@ -46,13 +46,26 @@ class Database {
   // "ok" when PRAGMA integrity_check finds nothing wrong.
   net::Result<std::string> integrity_check();
 
+  // Checkpoints run by on_wal_commit (tests).
+  uint64_t checkpoints() const { return checkpoints_; }
+
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   net::Status migrate();
+  // sqlite3_wal_hook: after every commit (on the loop thread, inside the
+  // COMMIT's step). Starts writeback of the WAL's new bytes and runs the
+  // checkpoint at kWalAutocheckpointPages (the hook replaces sqlite's own).
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
+  void kick_wal_writeback(int frames);
 
   sqlite3* db_;
   std::string path_;
   int version_ = 0;
+  int page_size_ = 4096;
+  int wal_fd_ = -1;           // our own read-only fd of the -wal file (writeback hints only)
+  int64_t wal_kicked_ = 0;    // WAL bytes already handed to writeback
+  int wal_frames_last_ = 0;   // frames at the last commit (fewer: the WAL restarted)
+  uint64_t checkpoints_ = 0;
 };
 
 // The schema version this binary writes (the number of migrations).
