@@ -350,7 +350,10 @@ void Loop::fire(uint32_t i) {
 
 // ---------------------------------------------------------------- deferred, hooks
 
-void Loop::defer(Callback cb) { deferred_.push_back(std::move(cb)); }
+void Loop::defer(Callback cb) {
+  if (in_hooks_) hook_deferred_.push_back(std::move(cb));
+  else deferred_.push_back(std::move(cb));
+}
 
 void Loop::run_deferred() {
   if (deferred_.empty()) return;
@@ -470,6 +473,19 @@ Status Loop::run_once(int64_t max_wait_ns) {
   if (running_) return Error{Err::invalid, "loop: run() called from inside a callback"};
   running_ = true;
   run_hooks();
+  // Hooks run again after each pass, so deferred work never leaves a hook's
+  // work pending across a blocking wait.
+  for (int pass = 0; pass < kHookDeferredPasses && !hook_deferred_.empty(); ++pass) {
+    hook_deferred_run_.swap(hook_deferred_);
+    for (size_t i = 0; i < hook_deferred_run_.size(); i++) {
+      stats_.deferred_run++;
+      hook_deferred_run_[i]();
+    }
+    hook_deferred_run_.clear();
+    run_hooks();
+  }
+  for (auto& cb : hook_deferred_) deferred_.push_back(std::move(cb));  // step 6, and no blocking wait
+  hook_deferred_.clear();
   int64_t timeout = max_wait_ns;
   if (stop_ || !deferred_.empty()) {
     timeout = 0;

@@ -2,7 +2,10 @@
 // before-sleep hooks and signals, on one thread (STYLE.md §9, DESIGN.md).
 //
 // One turn of run():
-//   1. before_sleep hooks    drivers flush every core's pending_output() here
+//   1. before_sleep hooks    drivers flush every core's pending_output() here;
+//                            calls deferred by a hook run right after the
+//                            hooks, then the hooks again (up to
+//                            kHookDeferredPasses times; the rest run in 6)
 //   2. wait                  backend wait() until the earliest timer (0 if
 //                            deferred calls are queued or stop() was called)
 //   3. now() := monotonic    cached for the whole turn
@@ -81,6 +84,11 @@ using SignalCallback = SmallFn<void(int signo)>;
 
 inline constexpr size_t kLoopScratchLen = kReadCapPerTurn;
 inline constexpr size_t kLoopMaxEvents = 256;          // ready fds handled per wait()
+// Rounds of (calls deferred by hooks, hooks) before the wait. A hook's
+// deferred call — a connection's frames after the engine's commit — then
+// leaves before the wait instead of after a whole turn of new input: a
+// daemon that reads while its output waits turns a pipeline into lock-step.
+inline constexpr int kHookDeferredPasses = 4;
 
 struct LoopStats {
   uint64_t turns = 0;
@@ -233,6 +241,8 @@ class Loop {
 
   std::vector<Callback> deferred_;
   std::vector<Callback> deferred_run_;
+  std::vector<Callback> hook_deferred_;  // defer() from inside a hook (step 1)
+  std::vector<Callback> hook_deferred_run_;
   std::deque<Hook> hooks_;
   uint64_t next_hook_ = 1;
   bool in_hooks_ = false;

@@ -258,6 +258,26 @@ TEST_CASE("loop: before_sleep hooks run every turn and can remove themselves") {
   CHECK(b == 4);
 }
 
+TEST_CASE("loop: a call deferred by a hook runs before the wait, and the hooks run again after it") {
+  auto loop = make_loop();
+  std::vector<std::string> log;
+  int round = 0;
+  HookId h = loop->add_before_sleep([&] {
+    log.push_back("hook");
+    if (round++ == 0) loop->defer([&] { log.push_back("from-hook"); });
+  });
+  // Before the wait (it ran at the end of the turn, after the I/O, before).
+  REQUIRE(loop->run_once(0));
+  CHECK(log == std::vector<std::string>{"hook", "from-hook", "hook"});
+  loop->remove_before_sleep(h);
+  // A hook that defers every time is cut after kHookDeferredPasses rounds;
+  // the rest runs at the end of the turn and the wait does not block.
+  int n = 0;
+  loop->add_before_sleep([&] { loop->defer([&] { ++n; }); });
+  REQUIRE(loop->run_once(-1));  // does not block
+  CHECK(n == kHookDeferredPasses + 1);
+}
+
 TEST_CASE("loop: stop() ends run(); run() from a callback is refused") {
   auto loop = make_loop();
   int n = 0;
