@@ -22,6 +22,9 @@ inline constexpr size_t kDedupWindow = 1024;
 // The dedup table is trimmed back to kDedupWindow rows once it holds this
 // many more (amortizes the DELETE).
 inline constexpr size_t kDedupTrimSlack = 256;
+// Task rows the TaskDao keeps in memory (about 300 bytes each); when full it
+// starts again from empty. 64 tasks in flight touch a few hundred rows.
+inline constexpr size_t kTaskRowCacheEntries = 1024;
 // WAL pages written before sqlite checkpoints them into the database file.
 // Each checkpoint blocks the loop on two fdatasync() calls (3-20 ms on this
 // machine's disk): at sqlite's default of 1 000 pages a busy daemon

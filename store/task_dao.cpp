@@ -1,6 +1,7 @@
 #include "store/task_dao.hpp"
 
 #include "store/database.hpp"
+#include "store/store_limits.hpp"
 
 namespace store {
 
@@ -33,6 +34,25 @@ net::Result<std::unique_ptr<TaskDao>> TaskDao::open(Database& db, Batch& batch) 
   return d;
 }
 
+void TaskDao::cache_check() {
+  if (cache_gen_ == batch_.rollbacks()) return;
+  cache_.clear();
+  cache_gen_ = batch_.rollbacks();
+}
+
+TaskDao::Cached* TaskDao::cached(std::string_view task_id) {
+  cache_check();
+  auto it = cache_.find(task_id);
+  return it == cache_.end() ? nullptr : &it->second;
+}
+
+void TaskDao::cache_put(TaskRow row, int64_t items_len) {
+  cache_check();
+  if (cache_.size() >= kTaskRowCacheEntries) cache_.clear();
+  std::string key = row.task_id;
+  cache_.insert_or_assign(std::move(key), Cached{std::move(row), items_len});
+}
+
 net::Status TaskDao::insert(const TaskRow& r) {
   AAC_TRY(batch_.begin());
   insert_.bind(1, r.task_id)
@@ -44,10 +64,13 @@ net::Status TaskDao::insert(const TaskRow& r) {
       .bind(7, r.created_at_ns)
       .bind(8, r.updated_at_ns)
       .bind(9, int64_t{r.dispatched ? 1 : 0});
-  return insert_.run();
+  AAC_TRY(insert_.run());
+  cache_put(r, 0);  // a new task has no items
+  return {};
 }
 
 net::Result<std::optional<TaskRow>> TaskDao::find(std::string_view task_id) {
+  if (const Cached* c = cached(task_id)) return std::optional<TaskRow>(c->row);
   find_.bind(1, task_id);
   auto r = find_.step();
   if (!r) return r.take_error();
@@ -66,6 +89,7 @@ net::Result<std::optional<TaskRow>> TaskDao::find(std::string_view task_id) {
     out = std::move(t);
   }
   find_.reset();
+  if (out) cache_put(*out, -1);
   return out;
 }
 
@@ -75,6 +99,10 @@ net::Status TaskDao::set_status(std::string_view task_id, int32_t status, int64_
   AAC_TRY(set_status_.run());
   if (sqlite3_changes(sqlite3_db_handle(set_status_.raw())) == 0)
     return {net::Err::not_found, "store: no task " + std::string(task_id)};
+  if (Cached* c = cached(task_id)) {
+    c->row.status = status;
+    c->row.updated_at_ns = updated_at_ns;
+  }
   return {};
 }
 
@@ -83,19 +111,24 @@ net::Result<int64_t> TaskDao::redispatch_unstarted(int32_t submitted_status, std
   redispatch_.bind(1, int64_t{submitted_status});
   redispatch_.bind(2, self_peer_id);
   AAC_TRY(redispatch_.run());
+  cache_.clear();  // rows changed behind the cache
   return static_cast<int64_t>(sqlite3_changes(sqlite3_db_handle(redispatch_.raw())));
 }
 
 net::Status TaskDao::set_dispatched(std::string_view task_id) {
   AAC_TRY(batch_.begin());
   set_dispatched_.bind(1, task_id);
-  return set_dispatched_.run();
+  AAC_TRY(set_dispatched_.run());
+  if (Cached* c = cached(task_id)) c->row.dispatched = true;
+  return {};
 }
 
 net::Status TaskDao::add_item(std::string_view task_id, ItemKind kind, net::BytesView body) {
   AAC_TRY(batch_.begin());
   add_item_.bind(1, task_id).bind(2, int64_t{static_cast<int32_t>(kind)}).bind_blob(3, body);
-  return add_item_.run();
+  AAC_TRY(add_item_.run());
+  if (Cached* c = cached(task_id); c && c->items_len >= 0) c->items_len += static_cast<int64_t>(body.size());
+  return {};
 }
 
 net::Result<std::vector<TaskItem>> TaskDao::items(std::string_view task_id) {
@@ -113,11 +146,14 @@ net::Result<std::vector<TaskItem>> TaskDao::items(std::string_view task_id) {
 }
 
 net::Result<int64_t> TaskDao::items_len(std::string_view task_id) {
+  Cached* c = cached(task_id);
+  if (c && c->items_len >= 0) return c->items_len;
   items_len_.bind(1, task_id);
   auto r = items_len_.step();
   if (!r) return r.take_error();
   int64_t n = *r ? items_len_.int64(0) : 0;
   items_len_.reset();
+  if (c) c->items_len = n;
   return n;
 }
 

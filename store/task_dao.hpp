@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "net/bytes.hpp"
@@ -66,9 +67,29 @@ class TaskDao {
   net::Result<int64_t> count();
 
  private:
+  // Rows of recently written or read tasks, so that the task path (each
+  // task is looked up 4-6 times on each daemon) does not run a SELECT for
+  // every step. Written through: every change goes to sqlite first and to
+  // the cache only when its statement succeeded; a rollback of the batch
+  // (Batch::rollbacks() moved) empties it, as does a bulk UPDATE.
+  struct Cached {
+    TaskRow row;
+    int64_t items_len = -1;  // unknown until read or counted from zero
+  };
   TaskDao(Batch& b) : batch_(b) {}
+  // Drops the cache if a rollback happened since it was filled.
+  void cache_check();
+  Cached* cached(std::string_view task_id);
+  void cache_put(TaskRow row, int64_t items_len);
+
   Batch& batch_;
   Stmt insert_, find_, set_status_, set_dispatched_, add_item_, items_, items_len_, undispatched_, count_, redispatch_;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Cached, TextHash, std::equal_to<>> cache_;
+  uint64_t cache_gen_ = 0;
 };
 
 }  // namespace store

@@ -8,6 +8,7 @@
 
 #include "store/a2a_store.hpp"
 #include "store/migrations.hpp"
+#include "store/store_limits.hpp"
 
 using namespace store;
 
@@ -148,6 +149,62 @@ TEST_CASE("store: the batch groups writes in one transaction; rollback forgets t
   CHECK(f.st->batch.commits() == 1);
   f.open();
   CHECK(f.st->tasks->find("c")->has_value());
+}
+
+TEST_CASE("store: the task-row cache agrees with the table through updates, items and rollbacks") {
+  Fixture f;
+  auto& t = *f.st->tasks;
+  REQUIRE(t.insert(row("a", 1)));
+  f.commit();
+  // A committed status change is seen from the cache and from disk.
+  REQUIRE(t.set_status("a", 3, 300));
+  CHECK((*t.find("a"))->status == 3);
+  f.commit();
+  // A status change rolled back: the cached row must not keep it.
+  REQUIRE(t.set_status("a", 5, 400));
+  CHECK((*t.find("a"))->status == 5);
+  f.st->batch.rollback();
+  CHECK((*t.find("a"))->status == 3);
+  CHECK((*t.find("a"))->updated_at_ns == 300);
+  // Items length counted from zero for a new task, then from the table.
+  TaskRow incoming = row("b");  // a task another peer sent us
+  incoming.originator_peer_id = "12D3KooWOther";
+  incoming.remote_peer_id = "";
+  REQUIRE(t.insert(incoming));
+  CHECK(*t.items_len("b") == 0);
+  REQUIRE(t.add_item("b", ItemKind::message, net::Bytes(10, 1)));
+  REQUIRE(t.add_item("b", ItemKind::artifact, net::Bytes(7, 2)));
+  CHECK(*t.items_len("b") == 17);
+  f.commit();
+  REQUIRE(t.add_item("b", ItemKind::artifact, net::Bytes(5, 3)));
+  CHECK(*t.items_len("b") == 22);
+  f.st->batch.rollback();
+  CHECK(*t.items_len("b") == 17);
+  // A bulk UPDATE behind the rows: redispatch clears what was cached.
+  REQUIRE(t.set_dispatched("b"));
+  f.commit();
+  CHECK((*t.find("b"))->dispatched);
+  REQUIRE(*t.redispatch_unstarted(1, "12D3KooWSelf") == 1);
+  CHECK_FALSE((*t.find("b"))->dispatched);
+  f.commit();
+  // More rows than the cache holds: every one still found, right status.
+  for (size_t i = 0; i < kTaskRowCacheEntries + 10; ++i) {
+    REQUIRE(t.insert(row("n" + std::to_string(i), 1)));
+    if (i % 3 == 0) REQUIRE(t.set_status("n" + std::to_string(i), 2, 500));
+  }
+  f.commit();
+  for (size_t i = 0; i < kTaskRowCacheEntries + 10; ++i) {
+    auto got = t.find("n" + std::to_string(i));
+    REQUIRE(got->has_value());
+    CHECK((*got)->status == (i % 3 == 0 ? 2 : 1));
+  }
+  // What the cache says is what a fresh process reads.
+  auto a = *t.find("a");
+  auto b = *t.find("b");
+  f.open();
+  CHECK(*f.st->tasks->find("a") == a);
+  CHECK(*f.st->tasks->find("b") == b);
+  CHECK(*f.st->tasks->items_len("b") == 17);
 }
 
 TEST_CASE("store: cards: ours under card:self, peers' bounded (the oldest is forgotten past the limit)") {
