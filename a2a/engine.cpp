@@ -70,7 +70,7 @@ net::Result<std::unique_ptr<Engine>> Engine::create(store::A2aStore& store, Tran
                                                     EngineConfig cfg) {
   if (!cfg.clock) return net::Error{net::Err::invalid, "a2a engine: a clock is required"};
   if (cfg.self.empty()) return net::Error{net::Err::invalid, "a2a engine: our peer id is required"};
-  if (!cfg.random) cfg.random = [](std::span<uint8_t> out) { crypto::random_bytes(out); };
+  if (!cfg.random) cfg.random = [](std::span<uint8_t> out) { crypto::random_public_bytes(out); };
   std::unique_ptr<Engine> e(new Engine(store, transport, std::move(cfg)));
   AAC_TRY(e->load());
   // Delivery to our agents is at least once: a task handed to an agent's

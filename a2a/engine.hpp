@@ -122,7 +122,7 @@ struct EngineConfig {
   p2p::PeerId self;
   const Clock* clock = nullptr;  // required
   EngineLimits limits;
-  // Random bytes for ids; default: crypto::random_bytes. Fuzzers seed their own.
+  // Random bytes for ids; default: crypto::random_public_bytes. Fuzzers seed their own.
   std::function<void(std::span<uint8_t>)> random;
   net::Log* log = nullptr;
 };

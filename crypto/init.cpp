@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace crypto {
 
 net::Status init() {
@@ -14,6 +17,28 @@ net::Status init() {
 void random_bytes(std::span<uint8_t> out) {
   (void)init();
   if (!out.empty()) randombytes_buf(out.data(), out.size());
+}
+
+void random_public_bytes(std::span<uint8_t> out) {
+  constexpr size_t kPoolLen = 256;
+  struct Pool {
+    uint8_t bytes[kPoolLen];
+    size_t used = kPoolLen;
+    ~Pool() { sodium_memzero(bytes, sizeof bytes); }
+  };
+  thread_local Pool pool;
+  size_t done = 0;
+  while (done < out.size()) {
+    if (pool.used == kPoolLen) {
+      random_bytes(pool.bytes);
+      pool.used = 0;
+    }
+    const size_t n = std::min(out.size() - done, kPoolLen - pool.used);
+    std::memcpy(out.data() + done, pool.bytes + pool.used, n);
+    sodium_memzero(pool.bytes + pool.used, n);
+    pool.used += n;
+    done += n;
+  }
 }
 
 uint64_t random_u64() {
