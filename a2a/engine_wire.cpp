@@ -64,18 +64,19 @@ void Engine::pump(const std::string& peer_key) {
   for (const std::string& id : outbox_.sendable(peer_key, cfg_.limits.max_in_flight_per_peer)) {
     const Outbox::Entry* e = outbox_.find(id);
     if (!e) continue;
+    const int64_t seq = e->seq;
     net::Bytes bytes;
     if (e->enqueued_at_ns < cutoff) {
       bytes.clear();
     } else if (auto f = fresh_.find(id); f != fresh_.end()) {
       bytes = std::move(f->second);
-    } else if (auto l = store_.queue->load(id); l && *l) {
+    } else if (auto l = store_.queue->load(seq); l && *l) {
       bytes = std::move(**l);
     }
     if (bytes.empty()) {  // expired, or its row vanished
       if (e->enqueued_at_ns < cutoff) ++stats_.expired;
       outbox_.remove(id);
-      if (auto r = store_.queue->remove(id); !r) poison(r.error());
+      if (auto r = store_.queue->remove(seq); !r) poison(r.error());
       continue;
     }
     outbox_.set_in_flight(id, true);
@@ -154,7 +155,8 @@ void Engine::on_timeout() {
       continue;
     }
     auto pit = peers_.find(d.peer);
-    auto bytes = store_.queue->load(d.envelope_id);
+    const Outbox::Entry* entry = outbox_.find(d.envelope_id);
+    auto bytes = entry ? store_.queue->load(entry->seq) : net::Result<std::optional<net::Bytes>>(std::nullopt);
     if (pit == peers_.end() || !bytes || !*bytes) {
       tracker_.ack(d.envelope_id);
       outbox_.remove(d.envelope_id);
@@ -394,9 +396,10 @@ void Engine::handle_ack(const p2p::PeerId& from, const Envelope& e) {
   const std::string& id = e.ack.acknowledged_envelope_id;
   const Outbox::Entry* entry = outbox_.find(id);
   if (!entry || entry->peer != key(from)) return;  // unknown, late, or not that peer's to ACK
+  const int64_t seq = entry->seq;
   tracker_.ack(id);
   outbox_.remove(id);
-  if (auto r = store_.queue->remove(id); !r) poison(r.error());
+  if (auto r = store_.queue->remove(seq); !r) poison(r.error());
   if (outbox_.waiting(key(from)) > 0) pump_peers_.insert(key(from));
 }
 

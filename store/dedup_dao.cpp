@@ -7,7 +7,7 @@ namespace store {
 net::Result<std::unique_ptr<DedupDao>> DedupDao::open(Database& db, Batch& batch) {
   std::unique_ptr<DedupDao> d(new DedupDao(batch));
   sqlite3* h = db.handle();
-  AAC_TRY(Stmt::prepare_into(h, d->add_, "INSERT OR IGNORE INTO seen_envelopes(peer_id, envelope_id) VALUES (?1, ?2)"));
+  AAC_TRY(Stmt::prepare_into(h, d->add_, "INSERT INTO seen_envelopes(peer_id, envelope_id) VALUES (?1, ?2)"));
   AAC_TRY(Stmt::prepare_into(h, d->recent_,
                "SELECT peer_id, envelope_id FROM (SELECT id, peer_id, envelope_id FROM seen_envelopes "
                "ORDER BY id DESC LIMIT ?1) ORDER BY id"));

@@ -22,7 +22,9 @@ class DedupDao {
  public:
   static net::Result<std::unique_ptr<DedupDao>> open(Database& db, Batch& batch);
 
-  // Records an id (an id already recorded is ignored).
+  // Records an id. Not checked for repeats (no index on the pair, schema
+  // v4): the engine asks its in-memory window first and records only ids
+  // it has not seen; a repeat from beyond the window is harmless.
   net::Status add(std::string_view peer_id, std::string_view envelope_id);
   // The last `limit` ids, oldest first.
   net::Result<std::vector<std::pair<std::string, std::string>>> recent(size_t limit);

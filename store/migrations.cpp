@@ -69,6 +69,32 @@ CREATE TABLE seen_envelopes (
     R"sql(
 DROP INDEX offline_queue_peer;
 )sql",
+    // v4: no UNIQUE index on offline_queue.envelope_id nor on
+    // seen_envelopes(peer_id, envelope_id): each was a second b-tree written
+    // for every envelope sent (insert + delete) and received. The engine
+    // addresses queued rows by their rowid (the seq it keeps in memory) and
+    // filters duplicates with its in-memory window before it records one.
+    R"sql(
+CREATE TABLE offline_queue_v4 (
+  id          INTEGER PRIMARY KEY,
+  peer_id     TEXT NOT NULL,
+  envelope_id TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  envelope    BLOB NOT NULL
+);
+INSERT INTO offline_queue_v4(id, peer_id, envelope_id, enqueued_at, envelope)
+  SELECT id, peer_id, envelope_id, enqueued_at, envelope FROM offline_queue;
+DROP TABLE offline_queue;
+ALTER TABLE offline_queue_v4 RENAME TO offline_queue;
+CREATE TABLE seen_envelopes_v4 (
+  id          INTEGER PRIMARY KEY,
+  peer_id     TEXT NOT NULL,
+  envelope_id TEXT NOT NULL
+);
+INSERT INTO seen_envelopes_v4(id, peer_id, envelope_id) SELECT id, peer_id, envelope_id FROM seen_envelopes;
+DROP TABLE seen_envelopes;
+ALTER TABLE seen_envelopes_v4 RENAME TO seen_envelopes;
+)sql",
 };
 }  // namespace
 

@@ -9,8 +9,8 @@ net::Result<std::unique_ptr<OfflineQueueDao>> OfflineQueueDao::open(Database& db
   sqlite3* h = db.handle();
   AAC_TRY(Stmt::prepare_into(h, d->insert_,
                "INSERT INTO offline_queue(peer_id, envelope_id, enqueued_at, envelope) VALUES (?1, ?2, ?3, ?4)"));
-  AAC_TRY(Stmt::prepare_into(h, d->remove_, "DELETE FROM offline_queue WHERE envelope_id = ?1"));
-  AAC_TRY(Stmt::prepare_into(h, d->load_, "SELECT envelope FROM offline_queue WHERE envelope_id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->remove_, "DELETE FROM offline_queue WHERE id = ?1"));
+  AAC_TRY(Stmt::prepare_into(h, d->load_, "SELECT envelope FROM offline_queue WHERE id = ?1"));
   AAC_TRY(Stmt::prepare_into(h, d->list_,
                "SELECT id, peer_id, envelope_id, enqueued_at, LENGTH(envelope) FROM offline_queue ORDER BY id"));
   AAC_TRY(Stmt::prepare_into(h, d->expired_,
@@ -29,15 +29,15 @@ net::Result<int64_t> OfflineQueueDao::insert(std::string_view peer_id, std::stri
   return static_cast<int64_t>(sqlite3_last_insert_rowid(sqlite3_db_handle(insert_.raw())));
 }
 
-net::Result<bool> OfflineQueueDao::remove(std::string_view envelope_id) {
+net::Result<bool> OfflineQueueDao::remove(int64_t seq) {
   AAC_TRY(batch_.begin());
-  remove_.bind(1, envelope_id);
+  remove_.bind(1, seq);
   AAC_TRY(remove_.run());
   return sqlite3_changes(sqlite3_db_handle(remove_.raw())) > 0;
 }
 
-net::Result<std::optional<net::Bytes>> OfflineQueueDao::load(std::string_view envelope_id) {
-  load_.bind(1, envelope_id);
+net::Result<std::optional<net::Bytes>> OfflineQueueDao::load(int64_t seq) {
+  load_.bind(1, seq);
   auto r = load_.step();
   if (!r) return r.take_error();
   std::optional<net::Bytes> out;

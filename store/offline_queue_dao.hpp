@@ -32,13 +32,14 @@ class OfflineQueueDao {
  public:
   static net::Result<std::unique_ptr<OfflineQueueDao>> open(Database& db, Batch& batch);
 
-  // Err::invalid "store: UNIQUE constraint failed: offline_queue.envelope_id"
-  // for an id already queued. Returns the row's seq.
+  // Returns the row's seq, by which it is loaded and removed. Envelope ids
+  // are not checked for uniqueness here (no index on them, schema v4): the
+  // engine queues each envelope it makes once.
   net::Result<int64_t> insert(std::string_view peer_id, std::string_view envelope_id, int64_t enqueued_at_ns,
                               net::BytesView envelope);
   // true if a row was removed.
-  net::Result<bool> remove(std::string_view envelope_id);
-  net::Result<std::optional<net::Bytes>> load(std::string_view envelope_id);
+  net::Result<bool> remove(int64_t seq);
+  net::Result<std::optional<net::Bytes>> load(int64_t seq);
   // Every row without its bytes, in FIFO order (the engine's index at start).
   net::Result<std::vector<QueuedEnvelope>> list();
   // Deletes rows enqueued before `cutoff_ns` and returns them.

@@ -56,14 +56,59 @@ TEST_CASE("store: migration v2 applies on top of a v1 database and keeps its dat
   }
   auto db = Database::open(dir);
   REQUIRE_MESSAGE(db, db.what());
-  CHECK((*db)->schema_version() == 3);
-  CHECK(latest_schema_version() == 3);
+  CHECK((*db)->schema_version() == 4);
+  CHECK(latest_schema_version() == 4);
   auto st = A2aStore::open(**db);
   REQUIRE(st);
   auto self = (*st)->cards->self();
   REQUIRE(self);
   REQUIRE(self->has_value());
   CHECK(**self == net::Bytes{0x0a, 0x01, 0x41});
+  auto ic = (*db)->integrity_check();
+  REQUIRE(ic);
+  CHECK(*ic == "ok");
+}
+
+TEST_CASE("store: migration v4 keeps queued envelopes and seen ids of a v3 database") {
+  std::string dir = temp_dir();
+  {
+    // A v3 database as the previous binary left it: two queued envelopes,
+    // two seen ids.
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open((dir + "/agentanycast.db").c_str(), &h) == SQLITE_OK);
+    for (size_t v = 0; v < 3; ++v) {
+      std::string sql(migrations()[v]);
+      REQUIRE(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    REQUIRE(sqlite3_exec(h,
+                         "INSERT INTO offline_queue(id, peer_id, envelope_id, enqueued_at, envelope) VALUES "
+                         "(7, 'pA', 'e7', 100, x'0102'), (9, 'pB', 'e9', 200, x'03');"
+                         "INSERT INTO seen_envelopes(peer_id, envelope_id) VALUES ('pA', 's1'), ('pB', 's2');"
+                         "PRAGMA user_version=3",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+  }
+  auto db = Database::open(dir);
+  REQUIRE_MESSAGE(db, db.what());
+  CHECK((*db)->schema_version() == 4);
+  auto st = A2aStore::open(**db);
+  REQUIRE(st);
+  auto& q = *(*st)->queue;
+  auto rows = q.list();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 2);
+  CHECK((*rows)[0] == QueuedEnvelope{7, "pA", "e7", 100, 2});
+  CHECK((*rows)[1] == QueuedEnvelope{9, "pB", "e9", 200, 1});
+  CHECK(**q.load(7) == net::Bytes{1, 2});
+  // New rows come after the old ones (the seq order is the FIFO order).
+  auto s = q.insert("pA", "e10", 300, net::Bytes{4});
+  REQUIRE(s);
+  CHECK(*s > 9);
+  auto seen = (*st)->dedup->recent(10);
+  REQUIRE(seen);
+  REQUIRE(seen->size() == 2);
+  CHECK((*seen)[1] == std::make_pair(std::string("pB"), std::string("s2")));
+  REQUIRE((*st)->batch.commit());
   auto ic = (*db)->integrity_check();
   REQUIRE(ic);
   CHECK(*ic == "ok");
@@ -235,7 +280,7 @@ TEST_CASE("store: cards: ours under card:self, peers' bounded (the oldest is for
   CHECK(*c.peer_count() == 3);
 }
 
-TEST_CASE("store: offline queue: FIFO, load, remove, expire by time, unique ids") {
+TEST_CASE("store: offline queue: FIFO, load and remove by seq, expire by time") {
   Fixture f;
   auto& q = *f.st->queue;
   auto s1 = q.insert("peerA", "e1", 100, net::Bytes{1, 1});
@@ -246,17 +291,17 @@ TEST_CASE("store: offline queue: FIFO, load, remove, expire by time, unique ids"
   REQUIRE(s3);
   CHECK(*s1 < *s2);
   CHECK(*s2 < *s3);
-  auto dup = q.insert("peerA", "e1", 1, net::Bytes{});
-  CHECK(dup.err() == net::Err::invalid);
   auto all = q.list();
   REQUIRE(all);
   REQUIRE(all->size() == 3);
   CHECK((*all)[0] == QueuedEnvelope{*s1, "peerA", "e1", 100, 2});
   CHECK((*all)[2].len == 1000);
-  CHECK(**q.load("e3") == net::Bytes(1000, 3));
-  CHECK_FALSE(q.load("nope")->has_value());
-  CHECK(*q.remove("e2"));
-  CHECK_FALSE(*q.remove("e2"));
+  CHECK(**q.load(*s3) == net::Bytes(1000, 3));
+  CHECK(**q.load(*s1) == net::Bytes{1, 1});
+  CHECK_FALSE(q.load(*s3 + 100)->has_value());
+  CHECK(*q.remove(*s2));
+  CHECK_FALSE(*q.remove(*s2));
+  CHECK_FALSE(q.load(*s2)->has_value());
   auto gone = q.expire(300);  // strictly before 300
   REQUIRE(gone);
   REQUIRE(gone->size() == 1);
@@ -301,8 +346,7 @@ TEST_CASE("store: dedup window: recent ids oldest first, trimmed to the window")
   auto& d = *f.st->dedup;
   d.set_window(4);
   for (int i = 0; i < 300; ++i) REQUIRE(d.add("p", "e" + std::to_string(i)));
-  REQUIRE(d.add("p", "e299"));  // repeated: ignored
-  REQUIRE(d.add("q", "e299"));  // another peer: recorded
+  REQUIRE(d.add("q", "e299"));  // another peer's id: its own row
   auto r = d.recent(4);
   REQUIRE(r);
   REQUIRE(r->size() == 4);
