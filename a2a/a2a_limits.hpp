@@ -29,6 +29,10 @@ inline constexpr size_t kMaxCardLen = 1024 * 1024;
 // (the original's older read deadline was 30 s).
 inline constexpr uint64_t kStreamIdleTimeoutNs = 30 * net::kSecond;
 
+// Peer ids the engine keeps parsed (text -> PeerId); when full it starts
+// again from empty.
+inline constexpr size_t kParsedPeerIds = 256;
+
 // ---- reliability (spec) ----
 // Receiver de-duplication window: the last 1024 non-ACK envelope ids.
 inline constexpr size_t kDedupWindow = 1024;

@@ -108,7 +108,7 @@ net::Status Engine::load() {
   auto rows = store_.queue->list();
   if (!rows) return rows.take_error();
   for (auto& r : *rows) {
-    auto pid = p2p::PeerId::parse(r.peer_id);
+    auto pid = parse_peer(r.peer_id);
     if (!pid) continue;  // cannot be sent anywhere; the TTL removes it
     peer_state(*pid);
     outbox_.add({r.envelope_id, key(*pid), r.seq, r.enqueued_at_ns, r.len, false});
@@ -121,6 +121,15 @@ Engine::PeerState& Engine::peer_state(const p2p::PeerId& p) {
   auto [it, fresh] = peers_.try_emplace(key(p));
   if (fresh) it->second.id = p;
   return it->second;
+}
+
+net::Result<p2p::PeerId> Engine::parse_peer(std::string_view text) {
+  if (auto it = parsed_peers_.find(text); it != parsed_peers_.end()) return it->second;
+  auto pid = p2p::PeerId::parse(text);
+  if (!pid) return pid;  // errors are not remembered (nor frequent)
+  if (parsed_peers_.size() >= kParsedPeerIds) parsed_peers_.clear();
+  parsed_peers_.emplace(std::string(text), *pid);
+  return pid;
 }
 
 std::string Engine::new_id() {
@@ -165,7 +174,7 @@ bool Engine::runs_here(const store::TaskRow& row) const {
 
 void Engine::send_task(SendTaskArgs a, Reply<Task> reply) {
   if (a.peer_id.empty()) return reply(invalid("peer_id is required"));
-  auto pid = p2p::PeerId::parse(a.peer_id);
+  auto pid = parse_peer(a.peer_id);
   if (!pid) return reply(invalid("invalid peer_id: " + pid.what()));
   if (auto c = check_len("context_id", a.context_id); !c) return reply(c.error());
   if (auto c = check_len("target_skill_id", a.target_skill_id); !c) return reply(c.error());
@@ -232,7 +241,7 @@ void Engine::cancel_task(std::string_view task_id_v, Reply<Task> reply) {
   net::Bytes bytes;
   std::string env_id;
   if (auto o = originator_of_remote(row)) {
-    auto pid = p2p::PeerId::parse(*o);
+    auto pid = parse_peer(*o);
     if (pid) {
       Envelope e = make_envelope(ET::ENVELOPE_TYPE_TASK_CANCEL);
       e.mutable_task_cancel().task_id = task_id;
@@ -281,7 +290,7 @@ void Engine::agent_change(std::string_view task_id, TaskStatus to, std::optional
   net::Bytes bytes;
   std::string env_id;
   if (row.originator_peer_id != kLocalOriginator) {
-    auto pid = p2p::PeerId::parse(row.originator_peer_id);
+    auto pid = parse_peer(row.originator_peer_id);
     if (!pid) return reply(ApiError{ApiCode::internal, "stored originator is not a peer id: " + pid.what()});
     Envelope e = make_envelope(type);
     switch (type) {
@@ -438,7 +447,7 @@ void Engine::set_card(AgentCard card, Reply<AgentCard> reply) {
 
 ApiResult<AgentCard> Engine::peer_card(std::string_view peer_id) {
   if (peer_id.empty()) return invalid("peer_id is required");
-  auto pid = p2p::PeerId::parse(peer_id);
+  auto pid = parse_peer(peer_id);
   if (!pid) return invalid("invalid peer_id: " + pid.what());
   if (*pid == cfg_.self && card_) return *card_;
   auto c = store_.cards->peer(pid->to_base58());

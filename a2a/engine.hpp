@@ -86,6 +86,7 @@
 #include "a2a/transport.hpp"
 #include "net/log.hpp"
 #include "net/small_function.hpp"
+#include "net/text_map.hpp"
 #include "p2p/peer_id.hpp"
 #include "proto/agentanycast/v1/node_service.pb.hpp"
 #include "store/a2a_store.hpp"
@@ -335,6 +336,10 @@ class Engine {
 
   static std::string key(const p2p::PeerId& p) { return std::string(net::as_chars(p.bytes())); }
   PeerState& peer_state(const p2p::PeerId& p);
+  // PeerId::parse, remembered: each step of a task parses the same peers'
+  // text ids (task rows, client requests), and base58 decoding is quadratic
+  // in the text (1 % of the CPU on the task path).
+  net::Result<p2p::PeerId> parse_peer(std::string_view text);
   std::string new_id();
   int64_t unix_now() const { return cfg_.clock->unix_ns(); }
   net::Instant now() const { return cfg_.clock->now(); }
@@ -398,6 +403,7 @@ class Engine {
   Outbox outbox_;
   AckTracker tracker_;
   std::unordered_map<std::string, PeerState> peers_;
+  net::TextMap<p2p::PeerId> parsed_peers_;  // parse_peer's memory, bounded by kParsedPeerIds
   std::unordered_map<uint64_t, std::string> token_envelope_;  // tracked send -> envelope id
   uint64_t next_token_ = 1;
   std::unordered_map<std::string, net::Bytes> fresh_;  // envelopes created this turn

@@ -240,7 +240,7 @@ ApiResult<Flow> Engine::write_artifact(WriterId wid, StreamRequest ev) {
       if (!row) return internal_error(row.error());
       const bool remote = *row && (*row)->originator_peer_id != kLocalOriginator;
       if (remote) {
-        auto pid = p2p::PeerId::parse((*row)->originator_peer_id);
+        auto pid = parse_peer((*row)->originator_peer_id);
         if (!pid) return ApiError{ApiCode::internal, "stored originator is not a peer id"};
         if (w.out_stream == 0 || w.peer != *pid) {
           if (w.out_stream) {

@@ -209,7 +209,7 @@ void Engine::fetch_remote_task(std::string_view task_id, Reply<Task> reply) {
   if (!*found) return reply(ApiError{ApiCode::not_found, "task not found: " + std::string(task_id)});
   auto other = originator_of_remote(**found);
   if (!other) return reply(get_task(task_id));  // ours on both sides
-  auto pid = p2p::PeerId::parse(*other);
+  auto pid = parse_peer(*other);
   if (!pid) return reply(ApiError{ApiCode::internal, "stored peer is not a peer id: " + pid.what()});
   if (gets_.size() >= kMaxPendingGets)
     return reply(ApiError{ApiCode::resource_exhausted,

@@ -41,7 +41,11 @@ Result<PeerId> PeerId::parse(std::string_view text) {
   if (text[0] == '1' || text.substr(0, 2) == "Qm") {
     auto b = multibase::base58btc_decode(text, kMaxPeerIdTextLen);
     if (!b) return {b.err(), "peerid: " + b.what()};
-    return from_bytes(*b);
+    auto id = from_bytes(*b);
+    // base58btc is one-to-one (leading '1's are the leading zero bytes), so
+    // the text is what to_base58() would print: keep it.
+    if (id) id->base58_ = std::string(text);
+    return id;
   }
   auto c = Cid::parse(text);
   if (!c) return {c.err(), "peerid: " + c.what()};

@@ -11,11 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "net/bytes.hpp"
 #include "net/result.hpp"
+#include "net/text_map.hpp"
 #include "store/stmt.hpp"
 
 namespace store {
@@ -84,11 +84,7 @@ class TaskDao {
 
   Batch& batch_;
   Stmt insert_, find_, set_status_, set_dispatched_, add_item_, items_, items_len_, undispatched_, count_, redispatch_;
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Cached, TextHash, std::equal_to<>> cache_;
+  net::TextMap<Cached> cache_;
   uint64_t cache_gen_ = 0;
 };
 

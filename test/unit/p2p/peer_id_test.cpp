@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include <unordered_set>
 
 #include "net/bytes.hpp"
@@ -174,4 +176,29 @@ TEST_CASE("peerid: ordering, hashing, short form") {
   CHECK(PeerId().empty());
   CHECK(PeerId().to_base58().empty());
   CHECK(PeerId().extract_public_key_proto().empty());
+}
+
+TEST_CASE("peerid: text parsed from base58 prints back as the same text (kept, not re-encoded)") {
+  // Random identity and sha2-256 ids (leading zero bytes: identity ids
+  // start with 0x00, printed as '1'): parse(text) equals the id and its
+  // to_base58() is the text, which parse keeps as its printed form.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    net::Bytes mh;
+    if (i % 2 == 0) {
+      mh = {0x00, 36, 0x08, 0x01, 0x12, 0x20};
+      for (int k = 0; k < 32; ++k) mh.push_back(static_cast<uint8_t>(rng()));
+    } else {
+      mh = {0x12, 0x20};
+      for (int k = 0; k < 32; ++k) mh.push_back(static_cast<uint8_t>(rng()));
+    }
+    auto id = PeerId::from_bytes(mh);
+    REQUIRE(id);
+    const std::string text = id->to_base58();
+    auto back = PeerId::parse(text);
+    REQUIRE(back);
+    CHECK(*back == *id);
+    CHECK(back->to_base58() == text);
+    CHECK(back->to_base58() == multibase::base58btc_encode(back->bytes()));
+  }
 }
