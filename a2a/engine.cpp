@@ -123,6 +123,19 @@ Engine::PeerState& Engine::peer_state(const p2p::PeerId& p) {
   return it->second;
 }
 
+// The per-turn lists are swapped out to be worked through (callbacks may
+// add to them meanwhile); handing the emptied vector back keeps its
+// capacity for the next turn. Growing 64 entries from zero every turn cost
+// seven reallocations, the last ones large enough for glibc to consolidate
+// its free lists (1-2 % of the CPU on the task path). Bounded: a vector
+// grown by a burst is dropped, not kept.
+template <class V>
+void Engine::give_back(V& used, V& live) {
+  constexpr size_t kKeepCapacity = 1024;
+  used.clear();
+  if (live.empty() && used.capacity() <= kKeepCapacity) live.swap(used);
+}
+
 net::Result<p2p::PeerId> Engine::parse_peer(std::string_view text) {
   if (auto it = parsed_peers_.find(text); it != parsed_peers_.end()) return it->second;
   auto pid = p2p::PeerId::parse(text);
@@ -518,6 +531,7 @@ void Engine::flush() {
       continue;
     }
     for (auto& f : after) f(nullptr);
+    give_back(after, after_commit_);
     publish_staged();
     std::vector<SubId> resumes;
     resumes.swap(staged_resume_);
@@ -530,9 +544,11 @@ void Engine::flush() {
       ++stats_.acks_sent;
       transport_.send_envelope(peer, e.encode(), 0);
     }
+    give_back(acks, pending_acks_);
     std::vector<std::pair<p2p::PeerId, net::Bytes>> untracked;
     untracked.swap(pending_untracked_);
     for (auto& [peer, b] : untracked) transport_.send_envelope(peer, std::move(b), 0);
+    give_back(untracked, pending_untracked_);
     std::set<std::string> pumps;
     pumps.swap(pump_peers_);
     for (const auto& p : pumps) pump(p);

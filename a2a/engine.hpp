@@ -340,6 +340,8 @@ class Engine {
   // text ids (task rows, client requests), and base58 decoding is quadratic
   // in the text (1 % of the CPU on the task path).
   net::Result<p2p::PeerId> parse_peer(std::string_view text);
+  template <class V>
+  static void give_back(V& used, V& live);
   std::string new_id();
   int64_t unix_now() const { return cfg_.clock->unix_ns(); }
   net::Instant now() const { return cfg_.clock->now(); }

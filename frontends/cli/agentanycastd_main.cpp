@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "frontends/cli/config.hpp"
+#include "frontends/cli/malloc_tuning.hpp"
 #include "frontends/daemon/daemon.hpp"
 
 int main(int argc, char** argv) {
+  frontends::cli::tune_malloc_or_reexec(argv);  // before anything is allocated or opened
   std::vector<std::string_view> args(argv + 1, argv + argc);
   net::Log& log = net::Log::global();
   auto env = frontends::cli::process_env();
