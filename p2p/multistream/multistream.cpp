@@ -31,6 +31,8 @@ std::string quote(std::string_view s) {
 void encode_message(std::string_view line, net::Bytes& out) {
   uint8_t pfx[net::kMaxPbVarintLen];
   size_t n = net::varint_encode(line.size() + 1, pfx);
+  const size_t need = out.size() + n + line.size() + 1;
+  if (need > out.capacity()) out.reserve(std::max(need, 2 * out.capacity()));  // one allocation, not three
   out.insert(out.end(), pfx, pfx + n);
   out.insert(out.end(), line.begin(), line.end());
   out.push_back('\n');

@@ -129,7 +129,13 @@ class Core {
   net::Result<size_t> feed_messages(net::BytesView in, net::Instant now);
   virtual net::Status on_message(std::string_view line) = 0;
   net::Status fail(net::Error e);
-  void send(std::string_view line) { encode_message(line, out_); }
+  // The header and one proposal (or answer) fit in the first allocation:
+  // a stream's negotiation then allocates its output once, not per insert.
+  void send(std::string_view line) {
+    if (out_.capacity() == 0) out_.reserve(kFirstOutputReserve);
+    encode_message(line, out_);
+  }
+  static constexpr size_t kFirstOutputReserve = 96;
   void select(std::string_view proto);
 
   net::Bytes out_;
