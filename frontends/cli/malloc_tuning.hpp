@@ -4,8 +4,9 @@
 // (tcache); beyond that a free goes to the slower shared bins. The task path
 // frees dozens of same-sized objects per loop turn (64 tasks in flight), so
 // most frees missed the cache: malloc and free were 17 % of the daemon's CPU.
-// With 128 per class the daemons spent 6-9 % less CPU per task and
-// task_bench ran 5-8 % more tasks/s (side by side, README "Performance").
+// With 128 per class (and the engine keeping its per-turn lists' capacity)
+// the daemons spent 3-6 % less CPU per task and task_bench ran 3-7 % more
+// tasks/s (side by side, README "Benchmarks").
 // The count can only be set through GLIBC_TUNABLES, read when the process
 // starts, so the daemon re-executes itself once with it added (same pid,
 // same fds, same argv; /proc/self/exe). A GLIBC_TUNABLES that already sets
