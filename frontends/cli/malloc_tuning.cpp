@@ -1,8 +1,12 @@
 #include "frontends/cli/malloc_tuning.hpp"
 
+#include <linux/limits.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,6 +26,21 @@ bool sanitized() {
   return false;
 #endif
 }
+
+// The kernel keeps 15 bytes of a process name (TASK_COMM_LEN - 1).
+void name_process_after_its_file() {
+  char name[16] = {};
+  if (prctl(PR_GET_NAME, name) != 0 || std::strcmp(name, "exe") != 0) return;
+  char path[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return;
+  path[n] = '\0';
+  const char* base = std::strrchr(path, '/');
+  base = base ? base + 1 : path;
+  std::memset(name, 0, sizeof(name));
+  std::memcpy(name, base, std::min(std::strlen(base), sizeof(name) - 1));  // truncated, as the kernel does
+  prctl(PR_SET_NAME, name);
+}
 }  // namespace
 
 void tune_malloc_or_reexec(char** argv) {
@@ -29,7 +48,10 @@ void tune_malloc_or_reexec(char** argv) {
   if (sanitized()) return;
   const char* cur = getenv("GLIBC_TUNABLES");
   const std::string_view have = cur ? cur : "";
-  if (have.find("glibc.malloc.tcache_count") != std::string_view::npos) return;  // set: by us or the user
+  if (have.find("glibc.malloc.tcache_count") != std::string_view::npos) {  // set: by us or the user
+    name_process_after_its_file();
+    return;
+  }
   std::string want = have.empty() ? std::string(kTcacheTunable) : std::string(have) + ":" + kTcacheTunable;
   if (setenv("GLIBC_TUNABLES", want.c_str(), 1) != 0) return;
   execv("/proc/self/exe", argv);

@@ -12,6 +12,9 @@
 // same fds, same argv; /proc/self/exe). A GLIBC_TUNABLES that already sets
 // glibc.malloc.tcache_count is left alone — set it to 7 to get glibc's
 // default back. Not done under sanitizers (they bring their own malloc).
+// An exec through /proc/self/exe names the process "exe" (the kernel takes
+// the name from the path given to execve): the re-executed daemon gives
+// itself its file's name back, so ps, top, pidof and pkill find it.
 #pragma once
 
 namespace frontends::cli {

@@ -77,6 +77,9 @@ def test_malloc_tcache_set_by_one_reexec_same_pid_user_setting_kept():
         d, started = start(env)
         e = environ_raw(d.p.pid)
         assert b"\0GLIBC_TUNABLES=glibc.malloc.tcache_count=128\0" in e, e
+        # Named after its file, not "exe" (the path it re-executed through).
+        with open(f"/proc/{d.p.pid}/comm") as f:
+            assert f.read().strip() == "agentanycastd"
         d.wait_line(lambda l: l == f"PEER_ID={started['peer_id']}", which="out")
         d.signal(signal.SIGTERM)
         assert d.wait_exit(5) == 0
