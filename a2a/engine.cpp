@@ -245,7 +245,7 @@ void Engine::cancel_task(std::string_view task_id_v, Reply<Task> reply) {
   auto found = store_.tasks->find(task_id);
   if (!found) return reply(internal_error(found.error()));
   if (!*found) return reply(ApiError{ApiCode::not_found, "task not found: " + task_id});
-  store::TaskRow row = **found;
+  store::TaskRow row = std::move(**found);
   std::string err = transition_error(task_id, static_cast<S>(row.status), S::TASK_STATUS_CANCELED);
   if (!err.empty()) return reply(ApiError{ApiCode::failed_precondition, err});
   // The other side: the agent's daemon for a task we sent, the originator
@@ -286,7 +286,7 @@ ApiStatus Engine::check_local_change(std::string_view task_id, TaskStatus to, st
   if (!found) return internal_error(found.error());
   // The original answered FAILED_PRECONDITION here too (its engine error).
   if (!*found) return ApiError{ApiCode::failed_precondition, "task not found: " + std::string(task_id)};
-  row = **found;
+  row = std::move(**found);
   if (!runs_here(row))
     return ApiError{ApiCode::failed_precondition,
                     "task " + row.task_id + " runs on peer " + row.remote_peer_id + ": its status comes from there"};
