@@ -68,6 +68,11 @@ inline constexpr uint64_t kMaxTaskItemsLen = 64ull << 20;
 // Incoming tasks replayed to a new SubscribeIncomingTasks subscriber (those
 // that arrived while no agent was subscribed).
 inline constexpr size_t kMaxUndispatchedReplay = 1024;
+// Incoming tasks handed to an agent but still SUBMITTED, remembered in memory
+// instead of an UPDATE each (Engine::dispatched_); beyond this many the flag
+// is written at once. Well under kMaxUndispatchedReplay, so a replay's query
+// always has room for tasks that truly wait.
+inline constexpr size_t kDispatchedInMemory = 256;
 
 // ---- subscriptions (ours) ----
 inline constexpr size_t kMaxSubscribers = 4096;               // all kinds together
@@ -129,6 +134,7 @@ struct EngineLimits {
   size_t stream_subscriber_bytes = kStreamSubscriberBytes;
   uint64_t stream_stall_timeout_ns = kStreamStallTimeoutNs;
   size_t dedup_window = kDedupWindow;
+  size_t dispatched_in_memory = kDispatchedInMemory;
   uint64_t sweep_interval_ns = kSweepIntervalNs;
 };
 

@@ -94,6 +94,7 @@ net::Status Engine::load() {
   tracker_.clear();
   token_envelope_.clear();
   fresh_.clear();
+  dispatched_.clear();
   card_.reset();
   auto card = store_.cards->self();
   if (!card) return card.take_error();
@@ -265,7 +266,7 @@ void Engine::cancel_task(std::string_view task_id_v, Reply<Task> reply) {
       other = pid.take();
     }
   }
-  if (auto st = store_.tasks->set_status(task_id, static_cast<int32_t>(S::TASK_STATUS_CANCELED), unix_now()); !st) {
+  if (auto st = write_status(task_id, S::TASK_STATUS_CANCELED); !st) {
     poison(st.error());
     return reply(internal_error(st.error()));
   }
@@ -335,7 +336,7 @@ void Engine::agent_change(std::string_view task_id, TaskStatus to, std::optional
     orig = pid.take();
   }
   if (!message && !error_message.empty()) message = error_message_as_message(error_message);
-  if (auto st = store_.tasks->set_status(row.task_id, static_cast<int32_t>(to), unix_now()); !st) {
+  if (auto st = write_status(row.task_id, to); !st) {
     poison(st.error());
     return reply(internal_error(st.error()));
   }
@@ -434,7 +435,21 @@ void Engine::stage_incoming(const store::TaskRow& row, const Message* msg) {
 }
 
 void Engine::mark_dispatched(const std::string& task_id) {
+  if (dispatched_.size() < cfg_.limits.dispatched_in_memory) {
+    dispatched_.insert(task_id);
+    return;
+  }
   if (auto st = store_.tasks->set_dispatched(task_id); !st) poison(st.error());
+}
+
+bool Engine::dispatched(std::string_view task_id) const { return dispatched_.count(task_id) > 0; }
+
+net::Status Engine::write_status(const std::string& task_id, TaskStatus to) {
+  auto it = dispatched_.find(task_id);
+  const bool mark = it != dispatched_.end();
+  auto st = store_.tasks->set_status(task_id, static_cast<int32_t>(to), unix_now(), mark);
+  if (st && mark) dispatched_.erase(it);
+  return st;
 }
 
 // ---------------------------------------------------------------- cards

@@ -389,6 +389,11 @@ class Engine {
   // publishing
   void publish_staged();
   void mark_dispatched(const std::string& task_id);
+  // Every status change goes through here: it also writes a delivery that
+  // so far lived only in dispatched_ (one UPDATE for both).
+  net::Status write_status(const std::string& task_id, TaskStatus to);
+  // Handed to an agent, still SUBMITTED, and not replayed again.
+  bool dispatched(std::string_view task_id) const;
   // The IncomingTask event of a stored task (sender card attached).
   std::shared_ptr<IncomingTask> incoming_event(const store::TaskRow& row);
   // Arrived this turn: offered at the commit (publish_staged), not replayed.
@@ -409,6 +414,14 @@ class Engine {
   std::unordered_map<uint64_t, std::string> token_envelope_;  // tracked send -> envelope id
   uint64_t next_token_ = 1;
   std::unordered_map<std::string, net::Bytes> fresh_;  // envelopes created this turn
+  // Incoming tasks handed to an agent whose `dispatched` column is not
+  // written yet: it is written with the task's next status change (the
+  // agent acting on a task changes its status, usually within a turn or
+  // two), saving an UPDATE per task. Safe across a crash: at start every
+  // task still SUBMITTED is offered again whatever the column says
+  // (Engine::create). Bounded by limits.dispatched_in_memory; emptied by
+  // load(), as the UPDATEs of a rolled-back turn were.
+  std::set<std::string, std::less<>> dispatched_;
   net::Instant next_sweep_ = 0;
 
   // waiting for the commit

@@ -61,7 +61,7 @@ ApiResult<SubId> Engine::subscribe_incoming(Sink<IncomingTask> sink) {
   auto ids = store_.tasks->undispatched(kMaxUndispatchedReplay);
   if (ids) {
     for (const auto& tid : *ids) {
-      if (staged_incoming(tid)) continue;
+      if (staged_incoming(tid) || dispatched(tid)) continue;
       auto row = store_.tasks->find(tid);
       if (!row || !*row) continue;
       auto ev = incoming_event(**row);
@@ -101,7 +101,7 @@ size_t Engine::reoffer_undispatched() {
   if (!ids) return 0;
   size_t claimed = 0;
   for (const auto& tid : *ids) {
-    if (staged_incoming(tid)) continue;
+    if (staged_incoming(tid) || dispatched(tid)) continue;
     auto row = store_.tasks->find(tid);
     if (!row || !*row) continue;
     auto ev = incoming_event(**row);

@@ -56,7 +56,7 @@ bool Engine::apply_url_status(std::string_view task_id_v, TaskStatus to, const M
             {{"task", task_id}, {"error", transition_error(task_id, from, to)}});
     return false;
   }
-  if (auto st = store_.tasks->set_status(task_id, static_cast<int32_t>(to), unix_now()); !st) {
+  if (auto st = write_status(task_id, to); !st) {
     poison(st.error());
     return false;
   }

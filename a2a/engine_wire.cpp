@@ -358,7 +358,7 @@ void Engine::handle_remote_status(const p2p::PeerId& from, Envelope& e) {
             {{"task", task_id}, {"error", transition_error(task_id, from_status, to)}});
     return;
   }
-  if (auto st = store_.tasks->set_status(task_id, static_cast<int32_t>(to), unix_now()); !st) {
+  if (auto st = write_status(task_id, to); !st) {
     poison(st.error());
     return;
   }
@@ -383,7 +383,7 @@ void Engine::handle_cancel(const p2p::PeerId& from, Envelope& e) {
     ++stats_.rejected;
     return;
   }
-  if (auto st = store_.tasks->set_status(task_id, static_cast<int32_t>(S::TASK_STATUS_CANCELED), unix_now()); !st) {
+  if (auto st = write_status(task_id, S::TASK_STATUS_CANCELED); !st) {
     poison(st.error());
     return;
   }

@@ -21,6 +21,8 @@ net::Result<std::unique_ptr<TaskDao>> TaskDao::open(Database& db, Batch& batch) 
                "SELECT task_id, context_id, status, target_skill_id, originator_peer_id, remote_peer_id, "
                "created_at, updated_at, dispatched FROM tasks WHERE task_id = ?1"));
   AAC_TRY(prep(d->set_status_, "UPDATE tasks SET status = ?2, updated_at = ?3 WHERE task_id = ?1"));
+  AAC_TRY(prep(d->set_status_dispatched_,
+               "UPDATE tasks SET status = ?2, updated_at = ?3, dispatched = 1 WHERE task_id = ?1"));
   AAC_TRY(prep(d->set_dispatched_, "UPDATE tasks SET dispatched = 1 WHERE task_id = ?1"));
   AAC_TRY(prep(d->add_item_, "INSERT INTO task_items(task_id, kind, body) VALUES (?1, ?2, ?3)"));
   AAC_TRY(prep(d->items_, "SELECT kind, body FROM task_items WHERE task_id = ?1 ORDER BY id"));
@@ -93,15 +95,18 @@ net::Result<std::optional<TaskRow>> TaskDao::find(std::string_view task_id) {
   return out;
 }
 
-net::Status TaskDao::set_status(std::string_view task_id, int32_t status, int64_t updated_at_ns) {
+net::Status TaskDao::set_status(std::string_view task_id, int32_t status, int64_t updated_at_ns,
+                                bool and_dispatched) {
   AAC_TRY(batch_.begin());
-  set_status_.bind(1, task_id).bind(2, int64_t{status}).bind(3, updated_at_ns);
-  AAC_TRY(set_status_.run());
-  if (sqlite3_changes(sqlite3_db_handle(set_status_.raw())) == 0)
+  Stmt& s = and_dispatched ? set_status_dispatched_ : set_status_;
+  s.bind(1, task_id).bind(2, int64_t{status}).bind(3, updated_at_ns);
+  AAC_TRY(s.run());
+  if (sqlite3_changes(sqlite3_db_handle(s.raw())) == 0)
     return {net::Err::not_found, "store: no task " + std::string(task_id)};
   if (Cached* c = cached(task_id)) {
     c->row.status = status;
     c->row.updated_at_ns = updated_at_ns;
+    if (and_dispatched) c->row.dispatched = true;
   }
   return {};
 }

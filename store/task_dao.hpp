@@ -50,7 +50,9 @@ class TaskDao {
   net::Status insert(const TaskRow& row);
   net::Result<std::optional<TaskRow>> find(std::string_view task_id);
   // Err::not_found "store: no task <id>".
-  net::Status set_status(std::string_view task_id, int32_t status, int64_t updated_at_ns);
+  // and_dispatched: also sets `dispatched` (one statement for both).
+  net::Status set_status(std::string_view task_id, int32_t status, int64_t updated_at_ns,
+                         bool and_dispatched = false);
   net::Status set_dispatched(std::string_view task_id);
   net::Status add_item(std::string_view task_id, ItemKind kind, net::BytesView body);
   net::Result<std::vector<TaskItem>> items(std::string_view task_id);
@@ -83,7 +85,7 @@ class TaskDao {
   void cache_put(TaskRow row, int64_t items_len);
 
   Batch& batch_;
-  Stmt insert_, find_, set_status_, set_dispatched_, add_item_, items_, items_len_, undispatched_, count_, redispatch_;
+  Stmt insert_, find_, set_status_, set_status_dispatched_, set_dispatched_, add_item_, items_, items_len_, undispatched_, count_, redispatch_;
   net::TextMap<Cached> cache_;
   uint64_t cache_gen_ = 0;
 };

@@ -382,6 +382,61 @@ TEST_CASE("engine: tasks that arrive while no agent listens are replayed to the 
   CHECK(later.got.empty());
 }
 
+TEST_CASE("engine: a delivery is written with the task's next status change") {
+  Pair p;
+  auto dispatched_column = [&](const std::string& id) {
+    auto r = p.b.st->tasks->find(id);
+    REQUIRE(r);
+    REQUIRE(r->has_value());
+    return (*r)->dispatched;
+  };
+  // Handed to B's agent: remembered, not written (no UPDATE of its own).
+  std::string id = p.send();
+  REQUIRE(p.b_incoming.got.size() == 1);
+  CHECK_FALSE(dispatched_column(id));
+  // Not offered to another agent meanwhile.
+  Collector<IncomingTask> second;
+  REQUIRE(p.b.engine->subscribe_incoming(second.sink()));
+  p.net.settle();
+  CHECK(second.got.empty());
+  // The agent acts: the status UPDATE writes the delivery too.
+  REQUIRE(p.agent([&](Reply<void> r) { p.b.engine->update_status(id, S::TASK_STATUS_WORKING, std::nullopt, std::move(r)); }));
+  CHECK(dispatched_column(id));
+}
+
+TEST_CASE("engine: beyond the bound of deliveries kept in memory, the flag is written at once") {
+  // Bound 1: the first delivery is remembered, the next is written at once.
+  Net net;
+  Node& a = net.add();
+  Node& b = net.add();
+  b.limits.dispatched_in_memory = 1;
+  b.crash();
+  b.start(net.clock);
+  Collector<IncomingTask> agent;
+  REQUIRE(b.engine->subscribe_incoming(agent.sink()));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    Caught<Task> c;
+    a.engine->send_task({b.text(), text_message("t"), "ctx", "skill", {}}, c.reply());
+    net.settle();
+    REQUIRE(c.r.has_value());
+    REQUIRE(*c.r);
+    ids.push_back((**c.r).task_id);
+  }
+  REQUIRE(agent.got.size() == 2);
+  auto col = [&](const std::string& id) { return (*b.st->tasks->find(id))->dispatched; };
+  CHECK_FALSE(col(ids[0]));
+  CHECK(col(ids[1]));
+  // A crash forgets the remembered one; the restart offers every task still
+  // SUBMITTED again (at least once, as before).
+  b.crash();
+  b.start(net.clock);
+  Collector<IncomingTask> after;
+  REQUIRE(b.engine->subscribe_incoming(after.sink()));
+  net.settle();
+  CHECK(after.got.size() == 2);
+}
+
 TEST_CASE("engine: waiting tasks are re-offered to a handler that appears later (the MCP proxy's tools)") {
   Pair p;
   p.b.engine->unsubscribe(p.b_sub);
