@@ -422,8 +422,9 @@ def test_4_kill9_with_64_tasks_in_flight_20_rounds():
                 if d is b:
                     # Tasks B holds that its agent was never offered. dispatched=1:
                     # handed to a subscription whose daemon was killed before the
-                    # event reached the agent (dispatch is marked when the gRPC
-                    # stream takes the event); B's next start offers them again
+                    # event reached the agent (the flag is written with the
+                    # task's next status change, or at once beyond the engine's
+                    # in-memory bound); B's next start offers them again
                     # while still SUBMITTED (at least once to the agent: see
                     # "engine: B restarts after taking the task ..."). A task
                     # not offered, handed to a dead stream and no longer
