@@ -368,13 +368,33 @@ void Connection::deliver(Stream& s) {
     size_t n = v.size();
     if (s.on_data_) {
       s.in_callback_ = true;
+      s.in_on_data_ = true;
+      s.resume_asked_ = false;
       n = s.on_data_(v);
+      s.in_on_data_ = false;
       s.in_callback_ = false;
       if (s.phase_ != Stream::Phase::open) return;
     }
     n = std::min(n, v.size());
     (void)mux->consume(s.sid_, n, now);
-    if (n < v.size()) s.paused_ = true;
+    if (n < v.size()) {
+      s.paused_ = true;
+      // A write inside on_data can run this connection's events, and the
+      // stream's on_writable with them: a resume_read() from there came
+      // before this pause and would be lost — nothing would end the pause
+      // (a stalled echo, seen under load). Resume on the next pass instead.
+      if (s.resume_asked_) {
+        s.resume_asked_ = false;
+        ConnId id = id_;
+        StreamGlobalId gid = s.gid_;
+        Host* h = &host_;
+        host_.loop_.defer([h, id, gid] {
+          Connection* c = h->find_conn(id);
+          Stream* st = h->find_stream(gid);
+          if (c && st && st->conn_ == c) c->stream_resume(*st);
+        });
+      }
+    }
   }
   if (s.phase_ == Stream::Phase::open && !s.paused_ && !s.eof_notified_ && s.remote_fin_ &&
       mux->eof(s.sid_)) {
@@ -465,7 +485,11 @@ void Connection::stream_reset(Stream& s) {
 }
 
 void Connection::stream_resume(Stream& s) {
-  if (s.phase_ == Stream::Phase::closed || !s.paused_) return;
+  if (s.phase_ == Stream::Phase::closed) return;
+  if (!s.paused_) {
+    if (s.in_on_data_) s.resume_asked_ = true;  // see deliver()
+    return;
+  }
   s.paused_ = false;
   ConnId id = id_;
   StreamGlobalId gid = s.gid_;

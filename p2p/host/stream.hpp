@@ -85,6 +85,8 @@ class Stream {
   std::unique_ptr<multistream::Core> ms_;
   bool early_ = false;          // outbound lazy select: the app may write already
   bool paused_ = false;         // on_data consumed less than offered
+  bool in_on_data_ = false;     // on_data is running (a write in it may run our events)
+  bool resume_asked_ = false;   // resume_read() came while on_data ran, before its pause
   bool eof_notified_ = false;
   bool fin_sent_ = false;
   bool fin_pending_ = false;   // close_write() waits for negotiation bytes
