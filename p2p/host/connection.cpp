@@ -385,14 +385,8 @@ void Connection::deliver(Stream& s) {
       // (a stalled echo, seen under load). Resume on the next pass instead.
       if (s.resume_asked_) {
         s.resume_asked_ = false;
-        ConnId id = id_;
-        StreamGlobalId gid = s.gid_;
-        Host* h = &host_;
-        host_.loop_.defer([h, id, gid] {
-          Connection* c = h->find_conn(id);
-          Stream* st = h->find_stream(gid);
-          if (c && st && st->conn_ == c) c->stream_resume(*st);
-        });
+        stream_resume(s);  // unpauses and offers the rest from the loop
+        break;
       }
     }
   }
